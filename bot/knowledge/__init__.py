@@ -1,0 +1,1 @@
+"""Slack-free knowledge of what mail-server codes mean."""

@@ -1,0 +1,1 @@
+"""Reading mail logs into events and summarizing them by code."""

@@ -1,0 +1,1 @@
+"""One module per log format family; each answers claims() and feed()."""

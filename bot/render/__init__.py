@@ -1,0 +1,1 @@
+"""Turning explanations and summaries into text, JSON and Block Kit."""

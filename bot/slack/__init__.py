@@ -1,0 +1,1 @@
+"""The Slack face of smtpcode: settings, app factory, listeners."""
