@@ -1,0 +1,613 @@
+"""Bounce messages: RFC 3464 delivery-status parts and the common vendor bounce texts.
+
+A whole message (.eml, mbox) is buffered up to a limit and read with the standard
+`email` package; a pasted excerpt without headers is read as plain text.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from email.message import Message
+from email.utils import parsedate_to_datetime
+
+from bot.logs.event import Event
+from bot.logs.mask import example
+from bot.logs.replies import domain_of, split_reply, valid_enhanced
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 2 * 1024 * 1024
+"""A bounce message is buffered up to this size; the rest is skipped."""
+
+MAX_FRAGMENT_LINES = 5000
+"""A pasted bounce excerpt without headers ends after this many lines."""
+
+_MAX_PARTS = 200
+_MAX_TEXT = 256 * 1024
+
+# Lines that open a message: mbox separator and the usual first headers.
+_MESSAGE_START = (
+    "From ",
+    "Return-Path:",
+    "Return-path:",
+    "Received:",
+    "Delivered-To:",
+    "X-Original-To:",
+    "X-Apparently-To:",
+    "MIME-Version:",
+    "Mime-Version:",
+    "Content-Type: multipart/report",
+    "X-Failed-Recipients:",
+)
+
+# RFC 3464 s2.2 / s2.3 fields that open a pasted delivery-status excerpt.
+_DSN_START = (
+    "Final-Recipient:",
+    "Original-Recipient:",
+    "Reporting-MTA:",
+    "Diagnostic-Code:",
+)
+
+# First lines of vendor bounce texts pasted without their headers.
+_TEXT_START = (
+    "This is the mail system at host",  # Postfix
+    "This message was created automatically by mail delivery software",  # Exim
+    "Delivery has failed to these recipients",  # Exchange
+    "Diagnostic information for administrators:",  # Exchange
+    "Your message to ",  # Exchange / Office 365
+    "Remote Server returned '",  # Exchange
+    "Hi. This is the qmail-send program",  # qmail
+    "Delivery to the following recipient failed",  # Gmail
+    "The response from the remote server was:",  # Gmail
+    "The original message was received at",  # Sendmail
+    "----- Transcript of session follows -----",  # Sendmail
+    "SMTP error from remote mail server after",  # Exim
+    "Remote host said:",  # qmail
+)
+
+# A line from some other log (syslog or ISO 8601 time first) ends a pasted excerpt.
+_FOREIGN_LINE = re.compile(
+    r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)"
+)
+# Inside a message only a real syslog line ends it early.
+_SYSLOG_LINE = re.compile(
+    r"(?:[A-Z][a-z]{2} [ \d]\d |\d{4}-\d\d-\d\d[T ])\d\d:\d\d:\d\d\S* \S+ [\w/.-]+\[\d+\]: "
+)
+
+# Where a copy of the original message begins in a plain-text bounce: stop there.
+_ORIGINAL_COPY = re.compile(
+    r"copy of the (?:original )?message|original message (?:follows|headers)"
+    r"|below this line is a copy|unsent message below|^-+ ?original message"
+    r"|^content-type: (?:message/rfc822|text/rfc822-headers)"
+    r"|^-+ ?The header of the original message",
+    re.IGNORECASE,
+)
+
+# Text that introduces a server's reply in vendor bounces. The reply follows.
+_ANCHOR = re.compile(
+    r"(?:said:"  # Postfix "host X said:", qmail "Remote host said:"
+    r"|returned '"  # Exchange "Remote Server returned '550 ...'"
+    r"|\bsmtp; ?"  # diagnostic text quoted in prose, Exchange 2003 "#5.1.1 smtp;550"
+    r"|<<< "  # Sendmail transcript
+    r"|\(reason: "  # Sendmail "(reason: 550 5.1.1 User unknown)"
+    r"|Deferred: "  # Sendmail warnings
+    r"|server was:"  # Gmail "The response from the remote server was:"
+    r"|returned was:"  # Gmail "The error that the other server returned was:"
+    r"|response was:"  # Gmail "The response was:"
+    r"|^ *#(?=\d)"  # Exchange "#550 5.1.1 RESOLVER.ADR.RecipNotFound ##"
+    r"|\]:(?= *\d)"  # Exim "host mx.example.org [192.0.2.1]: 550 ..."
+    r"|^ *(?=[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b)"  # a line that is a reply
+    r")\s*",
+    re.MULTILINE,
+)
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]")
+_HOST_SAID = re.compile(
+    r"host ([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})[ \[(]|Generating server: ([\w.-]+)"
+)
+_SPACES = re.compile(r"\s+")
+_TAGS = re.compile(r"<[^>]{0,500}>")
+
+_RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
+_ACTION_STATUS = {
+    "failed": "bounced",
+    "delayed": "deferred",
+    "delivered": "sent",
+    "relayed": "sent",
+    "expanded": "sent",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Finding:
+    """One reply seen in a bounce, before it becomes an Event."""
+
+    recipient: str | None
+    code: str | None
+    enhanced: str | None
+    text: str
+    remote: str | None = None
+    action: str | None = None
+    when: str | None = None
+
+    @property
+    def weight(self) -> int:
+        """How much this finding says: reply code and enhanced code count."""
+        return (2 if self.code else 0) + (1 if self.enhanced else 0)
+
+
+class DsnFormat:
+    """Bounce messages and pasted bounce excerpts; one event per failed recipient."""
+
+    name = "bounce"
+
+    def __init__(self) -> None:
+        self._mode: str | None = None
+        self._lines: list[str] = []
+        self._start = 0
+        self._size = 0
+        self._boundary: bytes | None = None
+        self._pending: list[Event] = []
+
+    @property
+    def open(self) -> bool:
+        """True while a message or excerpt is being collected."""
+        return self._mode is not None
+
+    def claims(self, line: str) -> bool:
+        """A first header of a message, a DSN field or a vendor bounce opening."""
+        if line.startswith(_MESSAGE_START) or line.startswith(_DSN_START):
+            return True
+        if line[:1] in (" ", "\t", "-", "<"):
+            line = line.lstrip(" \t-<")
+        return line.startswith(_TEXT_START)
+
+    def feed(self, lineno: int, line: str) -> Iterable[Event] | None:
+        """Collect the line; events come out when the message or excerpt ends."""
+        done = self._take_pending()
+        if self._mode is None:
+            if not self.claims(line):
+                return done or None
+            self._begin(lineno, line)
+            return done
+
+        if self._ends_before(line):
+            self._pending.extend(self._finish())
+            return done or None
+
+        self._add(line)
+        if self._boundary is not None and line.rstrip() == "--" + self._boundary.decode(
+            "ascii", "replace"
+        ) + "--":
+            done.extend(self._finish())
+        return done
+
+    def flush(self) -> Iterable[Event]:
+        """Events of the message or excerpt still open at the end of input."""
+        done = self._take_pending()
+        if self._mode is not None:
+            done.extend(self._finish())
+        return done
+
+    def _take_pending(self) -> list[Event]:
+        done, self._pending = self._pending, []
+        return done
+
+    def _begin(self, lineno: int, line: str) -> None:
+        self._mode = "message" if line.startswith(_MESSAGE_START) else "fragment"
+        self._lines = []
+        self._size = 0
+        self._boundary = None
+        self._start = lineno
+        self._add(line)
+
+    def _add(self, line: str) -> None:
+        if self._size > MAX_MESSAGE_BYTES:
+            return
+        self._size += len(line) + 1
+        self._lines.append(line)
+        if self._mode == "message" and self._boundary is None and "oundary=" in line:
+            self._boundary = _outer_boundary(self._lines)
+
+    def _ends_before(self, line: str) -> bool:
+        """Does this line start something else (another message, another log)?"""
+        if self._mode == "fragment":
+            if len(self._lines) >= MAX_FRAGMENT_LINES or _FOREIGN_LINE.match(line):
+                return True
+            return line.startswith(_MESSAGE_START)
+        if line.startswith("From ") and _has_body(self._lines):
+            return True
+        return _SYSLOG_LINE.match(line) is not None
+
+    def _finish(self) -> list[Event]:
+        lines, mode, start = self._lines, self._mode, self._start
+        self._mode, self._lines, self._size, self._boundary = None, [], 0, None
+        try:
+            if mode == "message":
+                findings = _message_findings(lines)
+            else:
+                findings = _text_findings(lines)
+        except (ValueError, LookupError, TypeError, RecursionError) as error:
+            logger.debug("bounce at line %s not readable: %s", start, error)
+            return []
+        return [_event(f, lines, start) for f in findings]
+
+
+def _has_body(lines: list[str]) -> bool:
+    return "" in lines
+
+
+def _outer_boundary(lines: list[str]) -> bytes | None:
+    """The boundary of the top-level multipart, from the header block only."""
+    header: list[str] = []
+    for line in lines:
+        if not line.strip():
+            return None
+        header.append(line)
+    text = "\n".join(header)
+    match = re.search(
+        r"^Content-Type:\s*multipart/[^\n]*(?:\n[ \t][^\n]*)*", text, re.I | re.M
+    )
+    if match is None:
+        return None
+    found = re.search(r'boundary="?([^";\s]+)"?', match.group(0), re.I)
+    return found.group(1).encode("ascii", "replace") if found else None
+
+
+# --- whole messages -------------------------------------------------------------
+
+
+def _message_findings(lines: list[str]) -> list[_Finding]:
+    """Findings of a whole message: its DSN parts first, then its texts."""
+    if lines and lines[0].startswith("From "):
+        lines = lines[1:]
+    raw = "\n".join(lines).encode("utf-8", "surrogateescape")
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+
+    dsn_lines: list[str] = []
+    texts: list[str] = []
+    _collect(message, dsn_lines, texts, budget=[_MAX_PARTS])
+    when = _iso_date(message.get("Date"))
+    known = _header_recipients(message)
+
+    text_lines = "\n".join(texts).splitlines()
+    return _combine(_dsn_blocks(dsn_lines), _reply_findings(text_lines, known), when)
+
+
+def _collect(
+    part: Message, dsn: list[str], texts: list[str], budget: list[int]
+) -> None:
+    """Gather delivery-status fields and readable text, skipping returned copies."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return
+    ctype = part.get_content_type()
+    if ctype in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
+        return
+    if ctype in ("message/delivery-status", "message/global-delivery-status"):
+        dsn.extend(_dsn_part_lines(part))
+        return
+    if part.is_multipart():
+        for sub in part.get_payload():
+            if isinstance(sub, Message):
+                _collect(sub, dsn, texts, budget)
+        return
+    if ctype.startswith("text/") or ctype == "application/octet-stream":
+        text = _decoded(part)
+        if ctype == "text/html":
+            if texts:
+                return
+            text = _TAGS.sub(" ", text)
+        texts.append(_cut_original(text))
+
+
+def _dsn_part_lines(part: Message) -> list[str]:
+    """The fields of a delivery-status part as "Name: value" lines, blocks apart."""
+    payload = part.get_payload()
+    out: list[str] = []
+    if isinstance(payload, list):
+        for block in payload:
+            if isinstance(block, Message):
+                for name, value in block.items():
+                    out.append(f"{name}: {_SPACES.sub(' ', str(value)).strip()}")
+                out.append("")
+        return out
+    return _decoded(part).splitlines()
+
+
+def _decoded(part: Message) -> str:
+    """A leaf part's text, transfer-decoded and charset-decoded, bounded."""
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        return str(part.get_payload())[:_MAX_TEXT]
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return data[:_MAX_TEXT].decode(charset, "replace")
+    except LookupError:
+        return data[:_MAX_TEXT].decode("utf-8", "replace")
+
+
+def _cut_original(text: str) -> str:
+    """A plain bounce text without the copy of the original message it quotes."""
+    match = _ORIGINAL_COPY.search(text)
+    return text[: match.start()] if match else text
+
+
+def _header_recipients(message: Message) -> list[str]:
+    value = message.get("X-Failed-Recipients")
+    return _ADDRESS.findall(str(value)) if value else []
+
+
+def _iso_date(value: object) -> str | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(str(value)).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+# --- pasted excerpts ------------------------------------------------------------
+
+
+def _text_findings(lines: list[str]) -> list[_Finding]:
+    """Findings of an excerpt: DSN fields and vendor texts, both read as lines."""
+    dsn = _dsn_blocks(lines)
+    return _combine(dsn, _reply_findings(lines, []), None)
+
+
+# --- RFC 3464 fields ------------------------------------------------------------
+
+
+def _unfold(lines: Iterable[str]) -> Iterator[tuple[str, str] | None]:
+    """(name, value) of each header-style field, None at a blank or prose line."""
+    name: str | None = None
+    value = ""
+    for line in lines:
+        if line[:1] in (" ", "\t") and name is not None and line.strip():
+            value += " " + line.strip()
+            continue
+        if name is not None:
+            yield name, value.strip()
+            name = None
+        head, sep, rest = line.partition(":")
+        if sep and head and " " not in head.strip() and len(head) < 40:
+            name, value = head.strip().lower(), rest
+        else:
+            yield None
+    if name is not None:
+        yield name, value.strip()
+
+
+def _dsn_blocks(lines: Iterable[str]) -> list[_Finding]:
+    """One finding per per-recipient block of RFC 3464 fields."""
+    found: list[_Finding] = []
+    block: dict[str, str] = {}
+    for item in _unfold(lines):
+        if item is None:
+            continue
+        name, value = item
+        if name in _RECIPIENT_FIELDS and name in block:
+            found.extend(_dsn_finding(block))
+            block = {}
+        if name == "final-recipient" and "original-recipient" in block:
+            if "final-recipient" in block or "status" in block:
+                found.extend(_dsn_finding(block))
+                block = {}
+        block.setdefault(name, value)
+    found.extend(_dsn_finding(block))
+    return found
+
+
+def _dsn_finding(block: dict[str, str]) -> list[_Finding]:
+    """The finding of one per-recipient block, or nothing without a recipient."""
+    recipient = block.get("final-recipient") or block.get("original-recipient")
+    if not recipient or not ("status" in block or "diagnostic-code" in block):
+        return []
+    address = _ADDRESS.search(recipient)
+
+    diagnostic = block.get("diagnostic-code", "")
+    _, _, diag_text = diagnostic.partition(";") if ";" in diagnostic else ("", "", diagnostic)
+    code, diag_enhanced, text = split_reply(diag_text.strip())
+    if code is None:
+        code, diag_enhanced, text = _reply_inside(diag_text)
+
+    status = valid_enhanced(_first_word(block.get("status", "")))
+    enhanced = _pick_enhanced(status, diag_enhanced)
+    return [
+        _Finding(
+            recipient=address.group(0) if address else None,
+            code=code,
+            enhanced=enhanced,
+            text=_SPACES.sub(" ", text or diag_text).strip(),
+            remote=_after_semicolon(block.get("remote-mta")),
+            action=block.get("action", "").strip().lower() or None,
+            when=_iso_date(block.get("last-attempt-date") or block.get("arrival-date")),
+        )
+    ]
+
+
+def _first_word(value: str) -> str:
+    return value.strip().split(" ", 1)[0].strip("()")
+
+
+def _after_semicolon(value: str | None) -> str | None:
+    if not value:
+        return None
+    host = value.partition(";")[2].strip() or value.strip()
+    host = host.strip("[]").split()[0] if host.strip() else ""
+    return host.lower() or None
+
+
+def _pick_enhanced(status: str | None, other: str | None) -> str | None:
+    """The Status field, unless it is only generic (x.0.0) and the text says more."""
+    if status is None:
+        return other
+    if other and status.endswith(".0.0") and other[0] == status[0]:
+        return other
+    return status
+
+
+def _reply_inside(text: str) -> tuple[str | None, str | None, str]:
+    """A reply somewhere inside a diagnostic text, after one of the usual anchors."""
+    for match in _ANCHOR.finditer(text):
+        code, enhanced, rest = split_reply(text[match.end() :])
+        if code is not None:
+            return code, enhanced, rest
+    return None, None, text
+
+
+# --- vendor texts ---------------------------------------------------------------
+
+
+def _reply_findings(lines: list[str], known: list[str]) -> list[_Finding]:
+    """Replies quoted in vendor bounce texts, each tied to the nearest recipient."""
+    text = "\n".join(lines)
+    found: list[_Finding] = []
+    for match in _ANCHOR.finditer(text):
+        reply = _reply_text(text, match.end())
+        code, enhanced, rest = split_reply(reply)
+        if code is None or code[0] == "3" or code[0] == "2" and "<<<" in match.group(0):
+            continue
+        before = text[max(0, match.start() - 600) : match.start()]
+        found.append(
+            _Finding(
+                recipient=_recipient_near(reply, before, known),
+                code=code,
+                enhanced=enhanced,
+                text=rest,
+                remote=_remote_near(before),
+            )
+        )
+    return found
+
+
+def _reply_text(text: str, start: int) -> str:
+    """The reply from `start`: its line and indented continuation lines."""
+    end = text.find("\n", start)
+    while end != -1 and text[end + 1 : end + 2] in (" ", "\t") and end - start < 600:
+        nxt = text.find("\n", end + 1)
+        if not text[end + 1 : nxt if nxt != -1 else None].strip():
+            break
+        end = nxt
+    chunk = text[start:] if end == -1 else text[start:end]
+    chunk = chunk.split("'", 1)[0] if text[start - 1 : start] == "'" else chunk
+    return _SPACES.sub(" ", chunk).strip()[:600]
+
+
+def _recipient_near(reply: str, before: str, known: list[str]) -> str | None:
+    """The recipient a reply is about: named in it, or the last one named before."""
+    lowered = {address.lower() for address in known}
+    candidates = _ADDRESS.findall(reply) + _ADDRESS.findall(before)[::-1]
+    for address in candidates:
+        if not lowered or address.lower() in lowered:
+            if "MAIL FROM:" not in before[-200:] or address in reply:
+                return address
+    if len(known) == 1:
+        return known[0]
+    return None
+
+
+def _remote_near(before: str) -> str | None:
+    matches = _HOST_SAID.findall(before[-300:])
+    if not matches:
+        return None
+    name = matches[-1][0] or matches[-1][1]
+    return name.lower() or None
+
+
+# --- putting it together ----------------------------------------------------------
+
+
+def _combine(
+    dsn: list[_Finding], texts: list[_Finding], when: str | None
+) -> list[_Finding]:
+    """One finding per recipient: DSN fields completed by the vendor text."""
+    if dsn:
+        return [_completed(f, texts, len(dsn) == 1, when) for f in _unique(dsn)]
+    return [replace(f, when=f.when or when) for f in _per_recipient(texts)]
+
+
+def _unique(findings: list[_Finding]) -> list[_Finding]:
+    best: dict[str, _Finding] = {}
+    for finding in findings:
+        key = (finding.recipient or "").lower()
+        if key not in best or finding.weight > best[key].weight:
+            best[key] = finding
+    return list(best.values())
+
+
+def _completed(
+    finding: _Finding, texts: list[_Finding], only: bool, when: str | None
+) -> _Finding:
+    """A DSN finding with the reply code the Diagnostic-Code lacked, from the text."""
+    finding = replace(finding, when=finding.when or when)
+    if finding.code is not None:
+        return finding
+    wanted = (finding.recipient or "").lower()
+    for text in texts:
+        same = (text.recipient or "").lower() == wanted or (only and not text.recipient)
+        agrees = finding.enhanced is None or text.code is None or (
+            text.code[0] == finding.enhanced[0]
+        )
+        if (same or only) and agrees and text.code:
+            enhanced = finding.enhanced or text.enhanced
+            if text.enhanced and enhanced and enhanced.endswith(".0.0"):
+                enhanced = text.enhanced
+            return replace(
+                finding,
+                code=text.code,
+                enhanced=enhanced,
+                text=finding.text or text.text,
+                remote=finding.remote or text.remote,
+            )
+    return finding
+
+
+def _per_recipient(texts: list[_Finding]) -> list[_Finding]:
+    """The most telling finding per recipient; unnamed ones only if none is named."""
+    named = [f for f in texts if f.recipient]
+    if named:
+        return _unique(named)
+    if not texts:
+        return []
+    return [max(texts, key=lambda f: f.weight)]
+
+
+def _event(finding: _Finding, lines: list[str], start: int) -> Event:
+    """The Event for a finding, placed on the raw line that shows its reply."""
+    lineno, shown = _locate(finding, lines, start)
+    status = _ACTION_STATUS.get(finding.action or "", "")
+    if not status:
+        first = (finding.code or finding.enhanced or "?")[0]
+        status = {"2": "sent", "4": "deferred", "5": "bounced"}.get(first, "unknown")
+    return Event(
+        line=lineno,
+        format=DsnFormat.name,
+        code=finding.code,
+        enhanced=finding.enhanced,
+        status=status,
+        recipient_domain=domain_of(finding.recipient),
+        remote_host=finding.remote,
+        time=finding.when,
+        text=finding.text[:500],
+        example=example(shown),
+    )
+
+
+def _locate(finding: _Finding, lines: list[str], start: int) -> tuple[int, str]:
+    """The first raw line holding the finding's code (and enhanced code)."""
+    needles = [n for n in (finding.code, finding.enhanced) if n]
+    if needles:
+        for offset, line in enumerate(lines):
+            if all(n in line for n in needles):
+                return start + offset, line
+        for offset, line in enumerate(lines):
+            if needles[0] in line and line[:1] not in ("", "<") and ":" in line:
+                return start + offset, line
+    summary = " ".join(n for n in (finding.code, finding.enhanced, finding.text) if n)
+    return start, summary

@@ -1,0 +1,113 @@
+"""Other mail servers' log lines: Courier, ASSP and Oracle Communications
+Messaging Server (iPlanet/Sun ONE) XML connection records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.logs.event import Event
+from bot.logs.replies import domain_of, field, line_time, split_reply
+
+NAME = "courier"
+ASSP = "assp"
+ORACLE = "oracle-ims"
+
+# courieresmtpd: error,relay=...,from=<a@b>,to=<c@d>: 550 User unknown.
+# courieresmtpd: error,relay=...,msg="535 Authentication failed.",cmd: AUTH ...
+# courieresmtp: id=...,from=<a@b>,addr=<c@d>: 550 5.1.1 User unknown
+_COURIER = re.compile(r'(?:>: |msg=")([2-5]\d\d[ -][^"]*)')
+# ASSP: "[SMTP Error] 535 5.7.8 ..." or "... - after reply: 535 5.7.8 ..."
+_ASSP = re.compile(r"(?:\[SMTP Error\] |after reply: |reply: )([2-5]\d\d[ -].*)$")
+_ASSP_TIME = re.compile(r"[A-Z][a-z]{2}-\d\d-\d\d \d\d:\d\d:\d\d")
+_ORACLE_TIME = re.compile(r' ts="([^"]+)"')
+_ORACLE_DI = re.compile(r' di="([2-5]\d\d[ -][^"]*)"')
+
+
+class OtherMtaFormat:
+    """Courier, ASSP and Oracle Messaging Server lines."""
+
+    name = NAME
+
+    @property
+    def open(self) -> bool:
+        """These entries are single lines."""
+        return False
+
+    def claims(self, line: str) -> bool:
+        """Courier's program names, ASSP's bracket tags, Oracle's <co ... /> records."""
+        return (
+            "courieresmtp" in line
+            or "[SMTP Error]" in line
+            or "after reply: " in line
+            or (line.startswith("<co ") and ' di="' in line)
+        )
+
+    def feed(self, lineno: int, line: str) -> Iterable[Event] | None:
+        """Events of one line; an empty tuple when it carries no reply."""
+        if "courieresmtp" in line:
+            return _courier(lineno, line)
+        if line.startswith("<co "):
+            return _oracle(lineno, line)
+        return _assp(lineno, line)
+
+    def flush(self) -> Iterable[Event]:
+        """Nothing is ever pending."""
+        return ()
+
+
+def _event(
+    lineno: int,
+    line: str,
+    fmt: str,
+    reply: str,
+    time: str | None,
+    recipient: str | None = None,
+) -> tuple[Event, ...]:
+    """One event from a reply text, or nothing when it holds no reply code."""
+    code, enhanced, text = split_reply(reply)
+    if code is None:
+        return ()
+    status = "failed" if code == "535" else None
+    return (
+        Event(
+            line=lineno,
+            format=fmt,
+            code=code,
+            enhanced=enhanced,
+            status=status or {"2": "sent", "4": "deferred"}.get(code[0], "rejected"),
+            recipient_domain=domain_of(recipient),
+            time=time,
+            text=text,
+            example=line,
+        ),
+    )
+
+
+def _courier(lineno: int, line: str) -> tuple[Event, ...]:
+    """A courieresmtpd rejection or a courieresmtp delivery failure."""
+    found = _COURIER.search(line)
+    if found is None:
+        return ()
+    recipient = field(line, "to=<", ">") or field(line, "addr=<", ">")
+    return _event(lineno, line, NAME, found.group(1), line_time(line), recipient)
+
+
+def _assp(lineno: int, line: str) -> tuple[Event, ...]:
+    """An ASSP line quoting the reply it sent."""
+    found = _ASSP.search(line)
+    if found is None:
+        return ()
+    stamp = _ASSP_TIME.match(line)
+    reply = found.group(1).rstrip(";")
+    return _event(lineno, line, ASSP, reply, stamp.group(0) if stamp else None)
+
+
+def _oracle(lineno: int, line: str) -> tuple[Event, ...]:
+    """`<co ts="..." ... us="a@b" di="535 5.7.8 Bad username or password"/>`."""
+    found = _ORACLE_DI.search(line)
+    if found is None:
+        return ()
+    stamp = _ORACLE_TIME.search(line)
+    return _event(lineno, line, ORACLE, found.group(1), stamp.group(1) if stamp else None)

@@ -1,0 +1,219 @@
+"""Postfix: delivery status lines, smtpd/postscreen/cleanup rejects, host replies.
+
+Reads syslog lines (RFC 3164 or ISO 8601 stamps) and bare message bodies as
+journald or grok test data show them. A status line that repeats its status
+(`dsn=5.1.1 ... said: 550 5.1.1`) is one event; the reply's own enhanced code wins
+over `dsn=` when both are there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.logs.event import Event
+from bot.logs.replies import (
+    domain_of,
+    field,
+    host_of,
+    line_time,
+    split_reply,
+    status_of_code,
+    strip_in_reply,
+    valid_enhanced,
+)
+
+NAME = "postfix"
+
+# status= words Postfix writes (qmgr, smtp, lmtp, local, virtual, pipe, verify).
+_STATUSES = {
+    "sent": "sent",
+    "deferred": "deferred",
+    "bounced": "bounced",
+    "expired": "expired",
+    "SOFTBOUNCE": "deferred",
+    "undeliverable": "failed",
+    "undeliverable-but-not-cached": "failed",
+    "deliverable": "info",
+}
+_REJECTS = (
+    "reject: ",
+    "milter-reject: ",
+    "reject_warning: ",
+    "proxy-reject: ",
+    "proxy-accept: ",
+)
+
+
+class PostfixFormat:
+    """Postfix log lines; one event per reply."""
+
+    name = NAME
+
+    @property
+    def open(self) -> bool:
+        """Postfix entries are single lines."""
+        return False
+
+    def claims(self, line: str) -> bool:
+        """A postfix/... program name, or a bare body shaped like Postfix's."""
+        if "postfix" in line:
+            return True
+        return (
+            ("status=" in line and ("relay=" in line or "dsn=" in line))
+            or "NOQUEUE: " in line
+            or (" said: " in line and "host " in line)
+            or "reject: " in line
+            or "proxy-accept: " in line
+        )
+
+    def feed(self, lineno: int, line: str) -> Iterable[Event] | None:
+        """Events of one line; an empty tuple for Postfix lines without a reply."""
+        body = _body(line)
+        if "status=" in body:
+            return _status_line(lineno, line, body)
+        if "reject: " in body or "proxy-" in body:
+            return _reject_line(lineno, line, body)
+        if " said: " in body or "refused to talk to me: " in body:
+            return _said_line(lineno, line, body)
+        return ()
+
+    def flush(self) -> Iterable[Event]:
+        """Nothing is ever pending."""
+        return ()
+
+
+def _body(line: str) -> str:
+    """The message after "postfix/<service>[pid]: ", or the line if it has none."""
+    start = line.find("postfix")
+    if start < 0:
+        return line
+    colon = line.find(": ", start)
+    return line[colon + 2 :] if colon >= 0 else line
+
+
+def _status_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
+    """`QID: to=<a@b>, relay=..., dsn=5.1.1, status=bounced (host ... said: 550 ...)`."""
+    at = body.find("status=") + 7
+    end = at
+    while end < len(body) and body[end] not in " ,(":
+        end += 1
+    status = _STATUSES.get(body[at:end])
+    if status is None:
+        return ()
+
+    paren = body.find("(", end)
+    detail = body[paren + 1 : body.rfind(")")] if paren >= 0 else ""
+    host = None
+    if " said: " in detail:
+        said, _, detail = detail.partition(" said: ")
+        host = host_of(said.rpartition("host ")[2])
+    code, enhanced, text = split_reply(strip_in_reply(detail))
+    enhanced = enhanced or valid_enhanced(field(body, "dsn="))
+    if code is None and enhanced is None:
+        return ()
+
+    recipient = field(body, "to=") or body.partition(": ")[2].partition(",")[0]
+    return (
+        Event(
+            line=lineno,
+            format=NAME,
+            code=code,
+            enhanced=enhanced,
+            status=status,
+            recipient_domain=domain_of(recipient),
+            remote_host=host or _relay_host(body),
+            time=line_time(line),
+            text=text if code else detail.strip(),
+            example=line,
+        ),
+    )
+
+
+def _relay_host(body: str) -> str | None:
+    """The relay= host, unless it is a local transport name (local, virtual...)."""
+    relay = field(body, "relay=")
+    if relay is None or relay == "none" or "[" not in relay:
+        return None
+    return host_of(relay)
+
+
+def _reject_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
+    """`NOQUEUE: reject: RCPT from h[ip]: 550 5.1.1 <a@b>: ...; from=<> to=<a@b>`."""
+    for marker in _REJECTS:
+        at = body.find(marker)
+        if at >= 0:
+            break
+    else:
+        return ()
+
+    rest = body[at + len(marker) :]
+    stage, _, rest = rest.partition(": ")
+    client = None
+    if " from " in stage:
+        client = host_of(stage.partition(" from ")[2])
+    if "(smtp:" in rest and rest[:1].isdigit():  # proxy-accept: "250 2.0.0 from MTA(...): "
+        rest = rest.partition("): ")[2] or rest
+    reply, _, envelope = rest.partition("; from=")
+    if not envelope:
+        reply, _, envelope = rest.partition("; to=")
+        envelope = "to=" + envelope if envelope else ""
+
+    code, enhanced, text = split_reply(reply)
+    if code is None:
+        enhanced = valid_enhanced(reply.partition(" ")[0])
+        text = reply.partition(" ")[2]
+        if enhanced is None:
+            return ()
+    status = _reject_status(marker, code, enhanced)
+    return (
+        Event(
+            line=lineno,
+            format=NAME,
+            code=code,
+            enhanced=enhanced,
+            status=status,
+            recipient_domain=domain_of(field(envelope, "to=", ">")),
+            remote_host=client,
+            time=line_time(line),
+            text=text,
+            example=line,
+        ),
+    )
+
+
+def _reject_status(marker: str, code: str | None, enhanced: str | None) -> str:
+    """"accepted" for proxy-accept, "info" for reject_warning, else by class."""
+    if marker == "proxy-accept: ":
+        return "accepted"
+    if marker == "reject_warning: ":
+        return "info"
+    first = (code or enhanced or "5")[0]
+    return "accepted" if first == "2" else "rejected"
+
+
+def _said_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
+    """`QID: host mx[ip] said: 450 4.7.1 ... (in reply to RCPT TO command)`."""
+    marker = " said: " if " said: " in body else "refused to talk to me: "
+    head, _, reply = body.partition(marker)
+    code, enhanced, text = split_reply(strip_in_reply(reply))
+    if code is None:
+        return ()
+
+    host = host_of(head.rpartition("host ")[2]) if "host " in head else None
+    if marker == " said: " and "server " in head and host is None:
+        host = host_of(head.rpartition("server ")[2])
+    status = "failed" if "SASL authentication failed" in head else status_of_code(code)
+    return (
+        Event(
+            line=lineno,
+            format=NAME,
+            code=code,
+            enhanced=enhanced,
+            status=status,
+            recipient_domain=None,
+            remote_host=host,
+            time=line_time(line),
+            text=text,
+            example=line,
+        ),
+    )

@@ -1,0 +1,74 @@
+"""Making text safe for Slack: escaping, code spans and cutting to a length.
+
+Slack treats only `&`, `<` and `>` as control characters; text that comes from
+Slack already has them as entities, so every helper here normalises first.
+"""
+
+from __future__ import annotations
+
+import re
+
+ELLIPSIS = "…"
+
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_ENTITY_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+
+# A backtick would close the span early; U+02CB looks the same and does not.
+_BACKTICK_LOOKALIKE = "\u02cb"
+CODE_SPAN_LIMIT = 300
+
+
+def unescape(text: str) -> str:
+    """Turn Slack's three entities back into the characters, in one pass."""
+    return _ENTITY.sub(lambda m: _ENTITY_CHARS[m.group(1)], text)
+
+
+def escape(text: str) -> str:
+    """Escape `&`, `<` and `>` for Slack, never twice: entities are normalised first."""
+    plain = unescape(text)
+    return plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_text(text: str) -> str:
+    """Make user text safe for a plain_text object, where entities show literally."""
+    plain = unescape(text)
+    return plain.replace("<", "‹").replace(">", "›")
+
+
+def cut(text: str, n: int) -> str:
+    """Shorten `text` to at most `n` characters, ending with "…" when cut.
+
+    Never leaves half an entity such as `&am` at the end.
+    """
+    if len(text) <= n:
+        return text
+    if n <= 1:
+        return ELLIPSIS[:n]
+
+    head = text[: n - 1]
+    head = _PARTIAL_ENTITY.sub("", head)
+    return head.rstrip() + ELLIPSIS
+
+
+def one_line(text: str) -> str:
+    """Collapse every run of whitespace, newlines included, into one space."""
+    return " ".join(text.split())
+
+
+def code_span(text: str, limit: int = CODE_SPAN_LIMIT) -> str:
+    """Inline code for Slack mrkdwn: one line, escaped, no backtick breaking out.
+
+    Returns "" for blank text, since an empty span would show two backticks.
+    """
+    flat = one_line(unescape(text)).replace("`", _BACKTICK_LOOKALIKE)
+    if not flat:
+        return ""
+    return "`" + cut(escape(flat), limit) + "`"
+
+
+def code_block(lines: list[str] | tuple[str, ...], limit: int = 2800) -> str:
+    """A fenced code block of escaped lines, cut to `limit` characters overall."""
+    safe = [line.replace("```", "ˋˋˋ") for line in (unescape(x) for x in lines)]
+    body = cut(escape("\n".join(safe)), max(limit - 8, 1))
+    return "```\n" + body + "\n```"

@@ -1,0 +1,197 @@
+"""Plain text for a terminal: explanations of codes, and log summaries.
+
+A summary reads top-down in ten seconds: the verdict, a compact table by code
+worst first, a few example lines, then the totals.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from bot.knowledge.errors import QueryError
+from bot.knowledge.records import Explanation
+from bot.render import words
+from bot.render.escape import cut, one_line
+
+if TYPE_CHECKING:  # bot.logs is imported only when a log is summarized
+    from bot.logs.summary import CodeGroup, Summary
+
+WIDTH = 88
+INDENT = "  "
+EXAMPLES_SHOWN = 6
+
+
+def _field(label: str, value: str, indent: str = INDENT) -> list[str]:
+    """A "Label: value" line, wrapped to WIDTH with a hanging indent."""
+    value = one_line(value)
+    if not value:
+        return []
+    return textwrap.wrap(
+        f"{label}: {value}",
+        width=WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,
+    )
+
+
+def _header(exp: Explanation) -> str:
+    """ "550 5.7.26 · permanent failure · Mailbox unavailable"."""
+    parts = [exp.label or exp.query, exp.code_class.value]
+    if exp.title:
+        parts.append(exp.title)
+    header = " · ".join(one_line(p) for p in parts if p)
+    if not exp.known:
+        header += " (not a listed code: meaning from its class)"
+    return header
+
+
+def _enhanced_line(exp: Explanation) -> list[str]:
+    """The enhanced code's own title and meaning, when it has one."""
+    if not exp.enhanced or not (exp.enhanced_title or exp.enhanced_meaning):
+        return []
+    text = ". ".join(t.rstrip(".") for t in (exp.enhanced_title, exp.enhanced_meaning))
+    return _field(exp.enhanced, text.strip(". ") + ".")
+
+
+def _provider_lines(exp: Explanation) -> list[str]:
+    """Who answered and what their reply means, with the reason and bounce kind."""
+    lines: list[str] = []
+    provider = exp.provider
+    if provider is not None:
+        text = provider.meaning
+        if provider.fix:
+            text += f" Fix: {provider.fix}"
+        lines += _field(f"{words.LABEL_PROVIDER} ({provider.provider})", text)
+        if provider.note:
+            lines += _field(words.LABEL_FLAG, provider.note)
+
+    if exp.reason:
+        kind = {True: "hard bounce", False: "soft bounce", None: ""}[exp.hard]
+        lines += _field(
+            words.LABEL_REASON, ", ".join(p for p in (exp.reason, kind) if p)
+        )
+    return lines
+
+
+def explanation_text(exp: Explanation) -> str:
+    """One explanation as a block of labelled lines."""
+    lines = [_header(exp)]
+    if exp.table is not None:
+        lines += _field(words.table_label(exp.table.type), exp.table.description)
+    if exp.standard and exp.standard != exp.title:
+        lines += _field(words.LABEL_STANDARD, exp.standard)
+    lines += _enhanced_line(exp)
+    lines += _field(words.LABEL_SERVER_SAID, cut(exp.reply_text, 400))
+    lines += _provider_lines(exp)
+
+    if exp.causes:
+        lines.append(f"{INDENT}{words.LABEL_CAUSES}:")
+        for cause in exp.causes:
+            lines += textwrap.wrap(
+                one_line(cause),
+                WIDTH,
+                initial_indent=INDENT * 2 + "- ",
+                subsequent_indent=INDENT * 3,
+            )
+    lines += _field(words.LABEL_ACTION, exp.action)
+    lines += _field(words.LABEL_RETRY, words.retry_text(exp.retry))
+    lines += _field(words.LABEL_RELATED, ", ".join(exp.related))
+    lines += _field("RFC", exp.rfc)
+    for note in exp.notes:
+        lines += _field(words.LABEL_FLAG, note)
+    return "\n".join(lines)
+
+
+def explanations_text(
+    exps: Iterable[Explanation], problems: Iterable[QueryError] = ()
+) -> str:
+    """Explanations separated by blank lines, then each problem with what to try."""
+    blocks = [explanation_text(e) for e in exps]
+    blocks += [
+        "\n".join(textwrap.wrap(words.query_error_text(p), WIDTH)) for p in problems
+    ]
+    return "\n\n".join(blocks)
+
+
+def _wrap_parts(text: str, sep: str = " · ") -> list[str]:
+    """Wrap a "a · b · c" line between its parts rather than inside them."""
+    lines: list[str] = []
+    for part in text.split(sep):
+        if lines and len(lines[-1]) + len(sep) + len(part) <= WIDTH:
+            lines[-1] += sep + part
+        else:
+            lines.append(part)
+    return lines
+
+
+def _group_rows(group: CodeGroup, code_width: int) -> list[str]:
+    """A code's table row, then indented detail lines under its meaning."""
+    meaning_width = WIDTH - code_width - 33
+    row = (
+        f"{group.code:<{code_width}}  {group.count:>8,}  "
+        f"{words.share_text(group.share):>6}  "
+        f"{words.class_short(group.code_class):<11}  "
+        f"{cut(one_line(words.short_meaning(group.explanation)), meaning_width)}"
+    )
+    pad = " " * (code_width + 2)
+    details = [
+        ("enhanced", words.top_counts(group.enhanced)),
+        ("reasons", words.top_counts(group.reasons)),
+        ("providers", words.top_counts(group.providers)),
+        ("domains", words.top_counts(group.domains)),
+        ("hosts", words.top_counts(group.hosts, n=2)),
+        ("seen", words.seen_range(group.first_seen, group.last_seen)),
+    ]
+    lines = [row]
+    for label, value in details:
+        if value:
+            lines.append(cut(f"{pad}{label:<9} {value}", WIDTH))
+    return lines
+
+
+def _examples(groups: tuple[CodeGroup, ...], code_width: int) -> list[str]:
+    """One example line per code, for the first few codes."""
+    lines: list[str] = []
+    for group in groups[:EXAMPLES_SHOWN]:
+        if group.examples:
+            example = one_line(group.examples[0])
+            lines.append(cut(f"{INDENT}{group.code:<{code_width}}  {example}", WIDTH))
+    return lines
+
+
+def summary_text(summary: Summary) -> str:
+    """A whole summary for a terminal: verdict, table by code, examples, totals."""
+    out = textwrap.wrap(f"{words.VERDICT}: {one_line(summary.verdict)}", WIDTH)
+    if not summary.groups:
+        out += ["", *textwrap.wrap(words.NOTHING_FOUND, WIDTH)]
+
+    else:
+        code_width = max(4, *(len(g.code) for g in summary.groups))
+        header = f"{'CODE':<{code_width}}  {'COUNT':>8}  {'SHARE':>6}  CLASS{' ' * 8}"
+        out += ["", header + "MEANING"]
+        for group in summary.groups:
+            out += _group_rows(group, code_width)
+        if summary.other_codes:
+            out.append(words.more_codes(summary.other_codes))
+
+        examples = _examples(summary.groups, code_width)
+        if examples:
+            out += ["", "Examples", *examples]
+
+    totals = words.totals_text(
+        summary.lines_read,
+        summary.events,
+        summary.bytes_read,
+        summary.formats,
+        summary.unparsed,
+    )
+    out += ["", *_wrap_parts(totals)]
+    span = words.seen_range(summary.first_seen, summary.last_seen)
+    if span:
+        out.append(f"Time span: {span}")
+    for note in summary.notes:
+        out += textwrap.wrap(f"{words.LABEL_FLAG}: {one_line(note)}", WIDTH)
+    return "\n".join(out)

@@ -1,0 +1,278 @@
+"""What the bot answers: explanation cards, usage, and log summaries run as jobs.
+
+Listeners decide where an answer goes; this module decides what it says, using
+the knowledge core, the log reader and the Block Kit renderer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.knowledge.errors import InputError
+from bot.knowledge.query import Query, parse_query
+from bot.logs.mask import mask_addresses
+from bot.render import words
+from bot.render.blocks import (
+    explanation_blocks,
+    problem_blocks,
+    section,
+    summary_blocks,
+)
+from bot.render.escape import cut, escape, one_line
+from bot.slack import files
+from bot.slack.deps import Deps
+from bot.slack.jobs import Deadline, Job, JobTimeout
+from bot.slack.replies import Reply, slack_error
+from bot.slack.settings import Settings
+from bot.slack.text import message_text
+
+if TYPE_CHECKING:
+    from bot.logs.summary import Summary
+
+logger = logging.getLogger(__name__)
+
+Block = dict[str, Any]
+HELP_WORDS = frozenset({"", "help", "?", "-h", "--help", "usage"})
+FALLBACK_TEXT = 300
+MAX_BLOCKS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Blocks, the notification text, and the untrimmed detail when blocks were cut."""
+
+    blocks: list[Block]
+    text: str
+    full_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """What to summarize: text as Slack sent it, and Slack file objects."""
+
+    text: str = ""
+    files: tuple[dict[str, Any], ...] = ()
+
+
+def is_help(text: str) -> bool:
+    """True for an empty query or a request for usage."""
+    return text.strip().lower() in HELP_WORDS
+
+
+def usage() -> Answer:
+    """How to use the bot."""
+    return Answer([section(words.SLACK_HELP)], words.SLASH_DESCRIPTION)
+
+
+def problem(text: str) -> Answer:
+    """A short reply saying what went wrong (text is escaped by the renderer)."""
+    return Answer(problem_blocks(text), escape(cut(one_line(text), FALLBACK_TEXT)))
+
+
+def answer_text(
+    slack_text: str,
+    attached: tuple[dict[str, Any], ...],
+    reply: Reply,
+    *,
+    client: WebClient,
+    deps: Deps,
+    share: bool,
+) -> str:
+    """Answer a message or command: usage, cards, or a summary job. Returns the outcome.
+
+    `slack_text` is the text as Slack sent it (mention removed). Files, and text
+    that reads as a log, are summarized on the job runner; codes are explained
+    at once.
+    """
+    text = message_text(slack_text)
+    if not attached and is_help(text):
+        answer = usage()
+        reply.send(answer.blocks, answer.text)
+        return "help"
+
+    query = parse_query(text) if text.strip() else None
+    if not attached and query is not None and not query.looks_like_log:
+        answer = explain_query(query, share=share)
+        reply.send(answer.blocks, answer.text)
+        return "explained" if query.explanations else "bad query"
+
+    log_text = slack_text if query is not None and query.looks_like_log else ""
+    job = summary_job(
+        Sources(log_text, attached), reply, client=client, settings=deps.settings
+    )
+    if deps.jobs.submit("summary", job):
+        return "queued"
+    answer = problem(words.GENERIC_FAILURE)
+    reply.send(answer.blocks, answer.text)
+    return "busy"
+
+
+def explain(text: str, *, share: bool, mask: bool = False) -> Answer:
+    """Cards for every code in `text`; `mask` hides the local part of addresses."""
+    return explain_query(
+        parse_query(mask_addresses(text) if mask else text), share=share
+    )
+
+
+def explain_query(query: Query, *, share: bool) -> Answer:
+    """Cards for a parsed query, with its problems, and the share button if asked."""
+    blocks = explanation_blocks(query.explanations, query.problems, share=share)
+    if query.explanations:
+        labels = ", ".join(
+            f"{e.label} ({e.code_class.value})" for e in query.explanations
+        )
+        fallback = labels
+    elif query.problems:
+        fallback = words.query_error_text(query.problems[0])
+    else:
+        fallback = words.NOT_A_CODE
+    return Answer(blocks, escape(cut(one_line(fallback), FALLBACK_TEXT)))
+
+
+def summary_job(
+    sources: Sources, reply: Reply, *, client: WebClient, settings: Settings
+) -> Job:
+    """A job that reads the sources, summarizes them and sends the answer."""
+
+    def run(deadline: Deadline) -> None:
+        try:
+            answer = summarize(
+                sources, reply, client=client, settings=settings, deadline=deadline
+            )
+        except JobTimeout:
+            answer = problem(words.timed_out(_names(sources)))
+        except Exception:
+            logger.exception("summary failed")
+            answer = problem(words.GENERIC_FAILURE)
+        reply.send(answer.blocks, answer.text, full_text=answer.full_text)
+
+    return run
+
+
+def summarize(
+    sources: Sources,
+    reply: Reply,
+    *,
+    client: WebClient,
+    settings: Settings,
+    deadline: Deadline,
+) -> Answer:
+    """Read every source, summarize the lines together, and say what could not be read.
+
+    Raises JobTimeout when the deadline passes.
+    """
+    from bot.logs.reader import summarize as summarize_lines
+
+    problems: list[str] = []
+    lines = _lines(sources, reply, client, settings, deadline, problems)
+    summary = summarize_lines(lines, progress=lambda _done, _total: deadline.check())
+    deadline.check()
+    return summary_answer(summary, problems)
+
+
+def summary_answer(summary: Summary, problems: list[str] | None = None) -> Answer:
+    """Blocks for a summary plus any problems; the full text when trimmed."""
+    from bot.render.text import summary_text
+
+    problems = problems or []
+    notes = problem_blocks("\n".join(problems)) if problems else []
+    if not summary.groups and problems:
+        return problem("\n".join(problems))
+
+    blocks = summary_blocks(summary)
+    blocks = blocks[: MAX_BLOCKS - len(notes)] + notes
+    full_text = summary_text(summary) if _trimmed(summary, blocks) else ""
+    return Answer(
+        blocks, escape(cut(one_line(summary.verdict), FALLBACK_TEXT)), full_text
+    )
+
+
+def _trimmed(summary: Summary, blocks: list[Block]) -> bool:
+    """True when summary_blocks left codes out (it ends with "+N more codes")."""
+    hidden = len(summary.groups) + summary.other_codes
+    marks = {escape(words.more_codes(n)) for n in range(1, hidden + 1)}
+    texts = (
+        e.get("text", "")
+        for b in blocks
+        if b.get("type") == "context"
+        for e in b.get("elements", ())
+    )
+    return any(t in marks for t in texts)
+
+
+def _names(sources: Sources) -> str:
+    names = [escape(files.file_name(f)) for f in sources.files]
+    return ", ".join(names[:3]) or "the log"
+
+
+def _lines(
+    sources: Sources,
+    reply: Reply,
+    client: WebClient,
+    settings: Settings,
+    deadline: Deadline,
+    problems: list[str],
+) -> Iterator[str]:
+    """Lines of the pasted text, then of each file; file problems are noted."""
+    from bot.logs.source import text_lines
+
+    if sources.text.strip():
+        yield from text_lines(sources.text)
+    for file in sources.files:
+        deadline.check()
+        yield from _file_lines(file, reply, client, settings, deadline, problems)
+
+
+def _file_lines(
+    file: dict[str, Any],
+    reply: Reply,
+    client: WebClient,
+    settings: Settings,
+    deadline: Deadline,
+    problems: list[str],
+) -> Iterator[str]:
+    from bot.logs.source import open_lines
+
+    name = escape(files.file_name(file))
+    if not files.is_log_file(file):
+        problems.append(words.UNSUPPORTED_FILE.format(name=name))
+        return
+    try:
+        file = files.resolve(client, file)
+        size = int(file.get("size") or 0)
+        if size > settings.max_file_bytes:
+            raise files.DownloadTooBig(name)
+        reply.progress(words.reading_progress(name, size))
+        url = str(file.get("url_private_download") or file.get("url_private") or "")
+        stream = files.download(
+            url,
+            token=client.token or settings.bot_token,
+            api_host=settings.api_host,
+            name=name,
+            limit=settings.max_file_bytes,
+            deadline=deadline,
+        )
+        with stream:
+            yield from open_lines(stream, name=name, max_bytes=settings.max_text_bytes)
+    except InputError as error:
+        logger.info("file %s not read: %s", file.get("id"), error.kind)
+        problems.append(_input_problem(error, name, settings))
+    except (SlackApiError, OSError) as error:
+        logger.warning("file %s not read: %s", file.get("id"), slack_error(error))
+        problems.append(words.download_failed(name, slack_error(error)))
+
+
+def _input_problem(error: InputError, name: str, settings: Settings) -> str:
+    if error.kind == "foreign_host":
+        return words.download_failed(name, "not on Slack's file host")
+    if not error.name:
+        error.name = name
+    too_big = isinstance(error, files.DownloadTooBig)
+    limit = settings.max_file_bytes if too_big else None
+    return words.input_error_text(error, limit=limit)

@@ -1,0 +1,98 @@
+"""De-duplication of Slack's re-delivered events, by event id, with a TTL.
+
+Slack re-sends an event it thinks was not received (HTTP header
+`X-Slack-Retry-Num`; in Socket Mode the envelope's `retry_attempt`, which Bolt
+turns into the same header). Every event carries an `event_id` that stays the
+same across deliveries, so remembering the ids seen recently is enough.
+
+Behind a load balancer each instance keeps its own memory: a retry that lands on
+another instance is not recognised. For several instances, implement `SeenStore`
+on a shared store (Redis `SET key 1 NX EX ttl`, a database row with a unique key)
+and pass it to `create_app`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TTL = 15 * 60.0
+DEFAULT_MAX_KEYS = 50_000
+
+
+class SeenStore(Protocol):
+    """Remembers keys for a while; shared between instances when it is a real store."""
+
+    def first_time(self, key: str) -> bool:
+        """Record `key`; True if it had not been recorded within the TTL."""
+        ...
+
+
+class MemorySeenStore:
+    """An in-process SeenStore: a lock-protected OrderedDict with TTL and size cap."""
+
+    def __init__(
+        self,
+        ttl: float = DEFAULT_TTL,
+        max_keys: int = DEFAULT_MAX_KEYS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl
+        self._max_keys = max_keys
+        self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str) -> bool:
+        """Record `key`; True if it had not been recorded within the TTL."""
+        now = self._clock()
+        with self._lock:
+            self._expire(now)
+            if key in self._seen:
+                return False
+            self._seen[key] = now + self._ttl
+            if len(self._seen) > self._max_keys:
+                self._seen.popitem(last=False)
+            return True
+
+    def _expire(self, now: float) -> None:
+        while self._seen:
+            key, expires = next(iter(self._seen.items()))
+            if expires > now:
+                break
+            del self._seen[key]
+
+
+def dedupe_middleware(store: SeenStore) -> Callable[..., Any]:
+    """A Bolt global middleware that answers 200 to an event delivered before."""
+
+    def dedupe_events(
+        req: BoltRequest, body: dict[str, Any], next_: Callable[[], None]
+    ) -> BoltResponse | None:
+        event_id = (
+            body.get("event_id") if body.get("type") == "event_callback" else None
+        )
+        if not event_id or store.first_time(str(event_id)):
+            next_()
+            return None
+
+        retry = _first(req.headers.get("x-slack-retry-num"))
+        logger.info("dropped repeated event %s (retry %s)", event_id, retry or "-")
+        return BoltResponse(status=200, body="")
+
+    return dedupe_events
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return str(value[0]) if value else ""
+    return str(value or "")

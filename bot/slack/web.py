@@ -1,0 +1,64 @@
+"""The WSGI app for gunicorn: Slack's requests at /slack/events, health at /healthz.
+
+`gunicorn 'bot.slack.web:create_wsgi_app()'` builds one app per worker process
+(after the fork), so each worker has its own job threads.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.slack.app import create_app
+from bot.slack.jobs import JobRunner
+from bot.slack.registry import EVENTS_PATH, HEALTH_PATH
+from bot.slack.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE = 25.0
+
+
+def create_wsgi_app(
+    settings: Settings | None = None, *, jobs: JobRunner | None = None
+) -> WSGIApplication:
+    """Settings (from the environment when not given), the Bolt app, and routing.
+
+    On exit the process waits up to SHUTDOWN_GRACE seconds for summaries in flight.
+    """
+    settings = settings or load_settings()
+    jobs = jobs or JobRunner(settings.job_workers, settings.job_timeout)
+    app = create_app(settings, jobs=jobs)
+    atexit.register(jobs.shutdown, min(SHUTDOWN_GRACE, settings.job_timeout))
+    return wsgi_app_for(app)
+
+
+def wsgi_app_for(app: App) -> WSGIApplication:
+    """Route POST /slack/events to Bolt and GET /healthz to a 200 JSON answer."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def wsgi_app(
+        environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if environ.get("PATH_INFO") == HEALTH_PATH and method in ("GET", "HEAD"):
+            return _json(start_response, {"ok": True})
+        return slack(environ, start_response)
+
+    return wsgi_app
+
+
+def _json(start_response: Any, payload: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    start_response("200 OK", headers)
+    return [body]

@@ -1,0 +1,120 @@
+"""Terminal text: explanations with labelled parts, summaries readable at a glance."""
+
+from __future__ import annotations
+
+from bot.knowledge.records import CodeClass, TableRow
+from bot.render.text import WIDTH, explanations_text, summary_text
+from tests.render.samples import explanation, group, problem, provider, summary
+
+
+def test_explanation_labels_table_words_and_standard_meaning() -> None:
+    text = explanations_text([explanation("550")])
+    assert text.splitlines()[0].startswith("550 · permanent failure")
+    assert (
+        "Embedded table (SMTP server): The user does not have permission to send."
+        in text
+    )
+    assert "Standard meaning: The mailbox cannot be used" in text
+
+
+def test_plex_code_is_labelled_with_its_type() -> None:
+    plex = explanation(
+        "9009",
+        code_class=CodeClass.APPLICATION,
+        table=TableRow("9009", "Failed to log into the specified SMTP server.", "Plex"),
+    )
+    assert "Embedded table (Plex): Failed to log into" in explanations_text([plex])
+
+
+def test_explanation_shows_causes_action_retry_related_rfc_and_notes() -> None:
+    text = explanations_text([explanation("550")])
+    for needle in (
+        "Common causes:",
+        "- The address does not exist.",
+        "What to do: Check the address",
+        "Retry helps: only after fixing the cause",
+        "Related: 5.1.1, 5.7.1",
+        "RFC: RFC 5321 section 4.2.3",
+        "Note: The table's words differ",
+    ):
+        assert needle in text
+
+
+def test_explanation_shows_enhanced_meaning_provider_and_reason() -> None:
+    exp = explanation(
+        "550",
+        enhanced="5.7.26",
+        enhanced_title="Multiple authentication checks failed",
+        enhanced_meaning="Both checks failed.",
+        provider=provider(),
+        reason="authfailure",
+        hard=True,
+        reply_text="5.7.26 This mail is unauthenticated",
+    )
+    text = explanations_text([exp])
+    assert text.startswith("550 5.7.26 ·")
+    assert "5.7.26: Multiple authentication checks failed. Both checks failed." in text
+    assert "Provider (Example Mail): The message failed sender authentication." in text
+    assert "Reason: authfailure, hard bounce" in text
+    assert "Server said: 5.7.26 This mail is unauthenticated" in text
+
+
+def test_unknown_code_is_marked_as_explained_by_class() -> None:
+    text = explanations_text([explanation("599", known=False, table=None)])
+    assert "not a listed code" in text.splitlines()[0]
+
+
+def test_problems_follow_explanations_with_what_to_type() -> None:
+    text = explanations_text([explanation("451")], [problem()])
+    assert text.index("451 ·") < text.index("abc is not a code I know.")
+    assert "Nearest known codes: 550, 551." in text
+
+
+def test_long_words_wrap_within_the_terminal_width() -> None:
+    exp = explanation("550", action="Check the address and the policy. " * 30)
+    assert all(len(line) <= WIDTH for line in explanations_text([exp]).splitlines())
+
+
+def test_summary_puts_the_verdict_first_then_codes_worst_first() -> None:
+    lines = summary_text(summary()).splitlines()
+    assert lines[0].startswith("Verdict: Half permanent")
+    rows = [line for line in lines if line[:3] in ("550", "451")]
+    assert [r[:3] for r in rows] == ["550", "451"]
+    assert "permanent" in rows[0] and "50.0%" in rows[0]
+
+
+def test_summary_rows_show_enhanced_domains_hosts_and_times() -> None:
+    text = summary_text(summary())
+    assert "enhanced  5.1.1 ×2, 5.7.1 ×1" in text
+    assert "domains   example.com ×2, example.net ×1" in text
+    assert "hosts     mx.example.com ×3" in text
+    assert "reasons   userunknown ×2" in text
+    assert "providers Example Mail ×1" in text
+    assert "2024-03-03T10:00:01 → 2024-03-03T11:30:00" in text
+
+
+def test_summary_ends_with_examples_and_totals() -> None:
+    text = summary_text(summary())
+    assert text.index("Examples") < text.index("1,200 lines read (150 KB)")
+    assert "6 replies found" in text
+    assert "formats: postfix ×5, bounce ×1" in text
+    assert "7 lines not understood" in text
+
+
+def test_summary_of_nothing_says_so_and_what_to_try() -> None:
+    s = summary(groups=(), events=0, verdict="No reply codes found.")
+    text = summary_text(s)
+    assert "found no SMTP reply codes" in text
+    assert "CODE" not in text
+
+
+def test_summary_lines_fit_the_width_even_with_long_values() -> None:
+    long = group(
+        "550",
+        examples=("x" * 500,),
+        domains=tuple((f"d{i}." + "example.com" * 5, i) for i in range(1, 9)),
+    )
+    s = summary(groups=(long,), other_codes=4)
+    text = summary_text(s)
+    assert all(len(line) <= 88 for line in text.splitlines())
+    assert "+4 more codes" in text
