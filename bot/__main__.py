@@ -52,7 +52,7 @@ def run_socket_mode(settings: Settings) -> int:
     try:
         app = create_app(settings, jobs=jobs)  # auth.test checks the bot token
         handler = SocketModeHandler(app, settings.app_token)
-        handler.connect()  # apps.connections.open checks the app token
+        handler.connect()  # type: ignore[no-untyped-call]  # checks the app token
     except (BoltError, SlackApiError, OSError) as error:
         logger.error("cannot start Socket Mode: %s", _reason(error))
         return 1
@@ -60,7 +60,7 @@ def run_socket_mode(settings: Settings) -> int:
     stop = _stop_event()
     logger.info("connected over Socket Mode")
     code = _supervise(handler, stop)
-    handler.close()
+    handler.close()  # type: ignore[no-untyped-call]
     jobs.shutdown(SHUTDOWN_GRACE)
     return code
 
@@ -83,7 +83,7 @@ def _supervise(handler: Any, stop: threading.Event) -> int:
 
 def run_http(settings: Settings) -> int:
     """Serve HTTP on $PORT with gunicorn (one worker; production uses the Procfile)."""
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
     from bot.slack.web import create_wsgi_app
 

@@ -12,16 +12,15 @@ import json
 import os
 import stat
 import sys
+import textwrap
 from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 
 from bot import __version__
 from bot.knowledge.errors import InputError, QueryError, SmtpcodeError
 from bot.render import words
 
 if TYPE_CHECKING:
-    from tqdm import tqdm
-
     from bot.logs.summary import Summary
 
 EXIT_OK = 0
@@ -32,7 +31,6 @@ EXIT_INTERRUPTED = 130
 COMMANDS = ("list", "summarize")
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 PROGRESS_EVERY = 4096  # lines between progress bar updates
-CLI_MAX_BYTES = 1 << 42  # a terminal user may summarize any log they have
 
 
 # --- Parsers -------------------------------------------------------------------
@@ -144,8 +142,13 @@ def _run_list(ns: argparse.Namespace) -> int:
 
     code_w = max(4, *(len(r.code) for r in rows))
     type_w = max(4, *(len(r.type) for r in rows))
+    indent = " " * (code_w + type_w + 4)
     lines = [f"{'CODE':<{code_w}}  {'TYPE':<{type_w}}  DESCRIPTION"]
-    lines += [f"{r.code:<{code_w}}  {r.type:<{type_w}}  {r.description}" for r in rows]
+    for r in rows:
+        first = f"{r.code:<{code_w}}  {r.type:<{type_w}}  "
+        lines += textwrap.wrap(
+            r.description, 88, initial_indent=first, subsequent_indent=indent
+        )
     _out("\n".join(lines))
     return EXIT_OK
 
@@ -153,10 +156,20 @@ def _run_list(ns: argparse.Namespace) -> int:
 # --- Summarize -----------------------------------------------------------------
 
 
+class _Bar(Protocol):
+    """The part of tqdm's progress bar used here."""
+
+    n: float
+
+    def update(self, n: float) -> object: ...
+
+    def close(self) -> None: ...
+
+
 class _Input:
     """One opened input: its name, binary stream and size (None when unknown)."""
 
-    def __init__(self, name: str, stream: IO[bytes], size: int | None) -> None:
+    def __init__(self, name: str, stream: BinaryIO, size: int | None) -> None:
         self.name = name
         self.stream = stream
         self.size = size
@@ -169,7 +182,7 @@ class _Input:
             return None
 
 
-def _size(stream: IO[bytes]) -> int | None:
+def _size(stream: BinaryIO) -> int | None:
     try:
         info = os.fstat(stream.fileno())
     except (OSError, ValueError, io.UnsupportedOperation):
@@ -188,7 +201,7 @@ def _open_inputs(names: list[str]) -> list[_Input]:
             inputs.append(_Input("standard input", stdin, _size(stdin)))
             continue
         try:
-            stream = open(name, "rb")  # noqa: SIM115 - closed in _close
+            stream = cast(BinaryIO, open(name, "rb"))  # noqa: SIM115 - see _close
         except OSError as exc:
             _close(inputs)
             raise InputError("unreadable", exc.strerror or str(exc), name) from exc
@@ -202,7 +215,7 @@ def _close(inputs: list[_Input]) -> None:
             item.stream.close()
 
 
-def _progress_bar(inputs: list[_Input]) -> tqdm[Any] | None:
+def _progress_bar(inputs: list[_Input]) -> _Bar | None:
     """A byte progress bar on stderr, only on a terminal and for large inputs."""
     sizes = [i.size for i in inputs]
     if not sys.stderr.isatty() or None in sizes:
@@ -211,9 +224,9 @@ def _progress_bar(inputs: list[_Input]) -> tqdm[Any] | None:
     if total < PROGRESS_MIN_BYTES:
         return None
 
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
-    return tqdm(
+    bar: _Bar = tqdm(
         total=total,
         unit="B",
         unit_scale=True,
@@ -222,31 +235,41 @@ def _progress_bar(inputs: list[_Input]) -> tqdm[Any] | None:
         leave=False,
         file=sys.stderr,
     )
+    return bar
 
 
-def _lines(item: _Input, bar: tqdm[Any] | None, done_before: int) -> Iterator[str]:
-    """The decoded lines of one input, moving the progress bar as they go."""
+def _lines(
+    item: _Input, bar: _Bar | None, done_before: int, skip_empty: bool
+) -> Iterator[str]:
+    """The decoded lines of one input, moving the progress bar as they go.
+
+    An empty input is skipped when there are others (`skip_empty`).
+    """
     from bot.logs.source import open_lines
 
-    lines = open_lines(item.stream, name=item.name, max_bytes=CLI_MAX_BYTES)
-    for n, line in enumerate(lines, 1):
-        if bar is not None and n % PROGRESS_EVERY == 0:
-            _advance(bar, item, done_before)
-        yield line
+    lines = open_lines(item.stream, name=item.name)  # no size limit in a terminal
+    try:
+        for n, line in enumerate(lines, 1):
+            if bar is not None and n % PROGRESS_EVERY == 0:
+                _advance(bar, item, done_before)
+            yield line
+    except InputError as error:
+        if error.kind != "empty" or not skip_empty:
+            raise
     if bar is not None:
         _advance(bar, item, done_before)
 
 
-def _advance(bar: tqdm[Any], item: _Input, done_before: int) -> None:
+def _advance(bar: _Bar, item: _Input, done_before: int) -> None:
     position = item.position()
     if position is not None:
         bar.update(max(0, done_before + position - bar.n))
 
 
-def _all_lines(inputs: list[_Input], bar: tqdm[Any] | None) -> Iterator[str]:
+def _all_lines(inputs: list[_Input], bar: _Bar | None) -> Iterator[str]:
     done = 0
     for item in inputs:
-        yield from _lines(item, bar, done)
+        yield from _lines(item, bar, done, len(inputs) > 1)
         done += item.size or 0
 
 
@@ -268,7 +291,7 @@ def _summarize_text(text: str, *, as_json: bool) -> int:
     return _print_summary(summarize(text_lines(text)), as_json=as_json)
 
 
-def _print_events(inputs: list[_Input], bar: tqdm[Any] | None) -> int:
+def _print_events(inputs: list[_Input], bar: _Bar | None) -> int:
     """JSON Lines, one event each; line numbers count within each input."""
     from bot.logs.reader import read_events
     from bot.render.jsonout import event_dict
@@ -276,7 +299,7 @@ def _print_events(inputs: list[_Input], bar: tqdm[Any] | None) -> int:
     found = 0
     done = 0
     for item in inputs:
-        for event in read_events(_lines(item, bar, done)):
+        for event in read_events(_lines(item, bar, done, len(inputs) > 1)):
             record = event_dict(event)
             if len(inputs) > 1:
                 record["file"] = item.name

@@ -108,6 +108,9 @@ def host_of(value: str | None) -> str | None:
 
 def line_time(line: str) -> str | None:
     """The timestamp at the start of a log line, as written (spaces collapsed)."""
+    if line[9:10] == ":" and line[3:4] == " " and line[12:13] == ":":
+        stamp = line[:15]  # "Mar 22 08:00:01", the RFC 3164 common case
+        return stamp if "  " not in stamp else stamp.replace("  ", " ")
     match = _SYSLOG_TIME.match(line)
     if match is None:
         return None

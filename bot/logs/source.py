@@ -43,13 +43,17 @@ _BINARY_MAGIC = (
     b"7z\xbc\xaf",
     b"\xd0\xcf\x11\xe0",
 )
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_ANSI = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
 _FENCE = re.compile(r"^\s*```[\w+-]*\s*$|^\s*```|```\s*$", re.MULTILINE)
 _SLACK_LINK = re.compile(r"<(?:mailto:)?([^<>|\s]+)(?:\|([^<>]*))?>")
 
-Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+Source = (
+    str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO | io.RawIOBase
+)
 
 
 def open_lines(
@@ -96,22 +100,26 @@ def _unlink(match: re.Match[str]) -> str:
     return label if label is not None else target
 
 
-def _open(src: Source, name: str) -> tuple[BinaryIO, bool]:
+def _open(src: Source, name: str) -> tuple[BinaryIO | io.RawIOBase, bool]:
     """A binary stream for any accepted source, and whether we must close it."""
     if isinstance(src, bytes | bytearray | memoryview):
         return io.BytesIO(bytes(src)), True
     if isinstance(src, str | os.PathLike):
         try:
-            return open(src, "rb"), True  # noqa: SIM115 - closed by open_lines
+            return open(src, "rb"), True
         except OSError as error:
-            raise InputError("unreadable", type(error).__name__, name or str(src)) from None
+            raise InputError(
+                "unreadable", type(error).__name__, name or str(src)
+            ) from None
     buffer = getattr(src, "buffer", None)
     if isinstance(src, io.TextIOBase) and buffer is not None:
         return buffer, False
     return src, False
 
 
-def _raw_chunks(stream: BinaryIO, name: str, max_bytes: int | None) -> Iterator[bytes]:
+def _raw_chunks(
+    stream: BinaryIO | io.RawIOBase, name: str, max_bytes: int | None
+) -> Iterator[bytes]:
     """Bytes of the input in chunks, gunzipped when it starts with gzip's magic."""
     head = stream.read(CHUNK)
     if isinstance(head, str):  # a text stream without .buffer
@@ -138,7 +146,7 @@ def _check_size(total: int, max_bytes: int | None, name: str) -> None:
 
 
 def _gunzip(
-    head: bytes, stream: BinaryIO, name: str, max_bytes: int | None
+    head: bytes, stream: BinaryIO | io.RawIOBase, name: str, max_bytes: int | None
 ) -> Iterator[bytes]:
     """Decompress gzip members as they stream, capping the decompressed size."""
     inflater = zlib.decompressobj(wbits=31)
@@ -167,10 +175,14 @@ def _gunzip(
         raise InputError("empty", "the compressed input holds nothing", name)
 
 
-def _check_bomb(produced: int, compressed: int, max_bytes: int | None, name: str) -> None:
+def _check_bomb(
+    produced: int, compressed: int, max_bytes: int | None, name: str
+) -> None:
     """Raise "bomb" for an absurd ratio, "too_big" past `max_bytes`."""
     bomb = produced > BOMB_FLOOR and produced > BOMB_RATIO * compressed
-    if bomb or (max_bytes is not None and produced > max_bytes and produced > 50 * compressed):
+    if bomb or (
+        max_bytes is not None and produced > max_bytes and produced > 50 * compressed
+    ):
         raise InputError("bomb", "the compressed input expands without end", name)
     _check_size(produced, max_bytes, name)
 
@@ -196,15 +208,15 @@ def _sniff(sample: bytes, name: str) -> str:
         return "utf-16"
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if len(sample) >= 16 and sample[1::2].count(0) > 0.9 * (len(sample) // 2):
-        if sample[0::2].count(0) < 0.1 * (len(sample) // 2):
-            return "utf-16-le"
+    half = len(sample) // 2
+    if half >= 8 and sample[1::2].count(0) > 0.9 * half > 9 * sample[0::2].count(0):
+        return "utf-16-le"
     if sample.startswith(_BINARY_MAGIC):
         raise InputError("binary", "the input is a binary file", name)
 
     nuls = sample.count(0)
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if nuls * 100 > len(sample) or controls * 10 > len(sample):
+    if nuls > max(4, len(sample) // 100) or controls * 10 > max(len(sample), 40):
         raise InputError("binary", "the input looks like binary data", name)
     return "utf-8"
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bot.knowledge.errors import QueryError
 from bot.knowledge.records import Explanation
 from bot.render import words
-from bot.render.escape import code_span, cut, escape, one_line, plain_text
+from bot.render.escape import code_span, cut, escape, excerpt, one_line, plain_text
 
 if TYPE_CHECKING:  # bot.logs is imported only when a log is summarized
     from bot.logs.summary import CodeGroup, Summary
@@ -55,7 +55,7 @@ def section(text: str) -> Block:
 
 def header(text: str) -> Block:
     """A header block; `text` may be user-derived (it is made plain-text safe)."""
-    safe = cut(one_line(plain_text(text)), HEADER_TEXT)
+    safe = cut(one_line(plain_text(text)), HEADER_TEXT) or words.APP_NAME
     return {"type": "header", "text": {"type": "plain_text", "text": safe}}
 
 
@@ -88,22 +88,13 @@ def _card_text(exp: Explanation) -> str:
         )
     if exp.standard and exp.standard != exp.title:
         lines.append(_labelled(words.LABEL_STANDARD, exp.standard))
-    if exp.enhanced and (exp.enhanced_title or exp.enhanced_meaning):
-        meaning = ". ".join(
-            t.rstrip(".") for t in (exp.enhanced_title, exp.enhanced_meaning) if t
-        )
-        lines.append(_labelled(exp.enhanced, meaning + "."))
+    lines.append(_labelled(exp.enhanced or "", words.enhanced_text(exp)))
     if exp.reply_text:
         lines.append(f"*{words.LABEL_SERVER_SAID}:* {code_span(exp.reply_text)}")
     if exp.provider is not None:
-        fix = f" Fix: {exp.provider.fix}" if exp.provider.fix else ""
         label = f"{words.LABEL_PROVIDER} ({exp.provider.provider})"
-        lines.append(_labelled(label, exp.provider.meaning + fix))
-    if exp.reason:
-        kind = {True: "hard bounce", False: "soft bounce", None: ""}[exp.hard]
-        lines.append(
-            _labelled(words.LABEL_REASON, ", ".join(p for p in (exp.reason, kind) if p))
-        )
+        lines.append(_labelled(label, words.provider_text(exp.provider)))
+    lines.append(_labelled(words.LABEL_REASON, words.reason_text(exp.reason, exp.hard)))
 
     if exp.causes:
         causes = "\n".join(
@@ -214,7 +205,8 @@ def _group_text(group: CodeGroup) -> str:
     ]
     lines += [f"*{label}:* {value}" for label, value in details if value]
     if group.examples:
-        lines.append("*Example:* " + code_span(group.examples[0], limit=400))
+        example = excerpt(one_line(group.examples[0]), 400, around=group.code)
+        lines.append("*Example:* " + code_span(example, limit=420))
     return "\n".join(lines)
 
 
@@ -232,7 +224,7 @@ def summary_blocks(summary: Summary, *, title: str = "") -> list[Block]:
         summary.unparsed,
     )
     blocks = [
-        header(title or words.SUMMARY_TITLE),
+        header(one_line(title) or words.SUMMARY_TITLE),
         section(f"*{words.VERDICT}:* {escape(one_line(summary.verdict))}"),
         context(escape(totals)),
     ]
@@ -305,8 +297,10 @@ def _texts(block: Block) -> Iterator[str]:
     for item in block.get("fields", ()) or ():
         yield str(item.get("text", ""))
     for element in block.get("elements", ()) or ():
-        inner = element.get("text")
-        yield str(inner.get("text", "") if isinstance(inner, dict) else inner or "")
+        if "text" not in element:
+            continue  # an image or another element without text
+        inner = element["text"]
+        yield str(inner.get("text", "") if isinstance(inner, dict) else inner)
 
 
 def text_size(blocks: Iterable[Block]) -> int:

@@ -39,7 +39,8 @@ def plain_text(text: str) -> str:
 def cut(text: str, n: int) -> str:
     """Shorten `text` to at most `n` characters, ending with "…" when cut.
 
-    Never leaves half an entity such as `&am` at the end.
+    Ends on a whole word when one ends near the limit, and never leaves half an
+    entity such as `&am` at the end.
     """
     if len(text) <= n:
         return text
@@ -47,8 +48,27 @@ def cut(text: str, n: int) -> str:
         return ELLIPSIS[:n]
 
     head = text[: n - 1]
+    space = head.rfind(" ", len(head) - 16)
+    if space > len(head) // 2:
+        head = head[:space]  # end on a whole word when one is close
     head = _PARTIAL_ENTITY.sub("", head)
     return head.rstrip() + ELLIPSIS
+
+
+def excerpt(text: str, n: int, around: str = "") -> str:
+    """Like cut, but keeps the part from shortly before the last `around` in view.
+
+    A log line's useful end (the server's reply) survives a narrow width.
+    """
+    if len(text) <= n:
+        return text
+    at = text.rfind(around) if around else -1
+    if at < n // 3:
+        return cut(text, n)
+    start = at - n // 4
+    space = text.find(" ", start, at)
+    start = space + 1 if space >= 0 else start  # begin on a whole word
+    return cut(ELLIPSIS + text[start:], n)
 
 
 def one_line(text: str) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.knowledge.errors import QueryError
 from bot.knowledge.records import Explanation
 from bot.render import words
-from bot.render.escape import cut, one_line
+from bot.render.escape import cut, excerpt, one_line
 
 if TYPE_CHECKING:  # bot.logs is imported only when a log is summarized
     from bot.logs.summary import CodeGroup, Summary
@@ -48,42 +48,25 @@ def _header(exp: Explanation) -> str:
     return header
 
 
-def _enhanced_line(exp: Explanation) -> list[str]:
-    """The enhanced code's own title and meaning, when it has one."""
-    if not exp.enhanced or not (exp.enhanced_title or exp.enhanced_meaning):
-        return []
-    text = ". ".join(t.rstrip(".") for t in (exp.enhanced_title, exp.enhanced_meaning))
-    return _field(exp.enhanced, text.strip(". ") + ".")
-
-
 def _provider_lines(exp: Explanation) -> list[str]:
     """Who answered and what their reply means, with the reason and bounce kind."""
     lines: list[str] = []
-    provider = exp.provider
-    if provider is not None:
-        text = provider.meaning
-        if provider.fix:
-            text += f" Fix: {provider.fix}"
-        lines += _field(f"{words.LABEL_PROVIDER} ({provider.provider})", text)
-        if provider.note:
-            lines += _field(words.LABEL_FLAG, provider.note)
-
-    if exp.reason:
-        kind = {True: "hard bounce", False: "soft bounce", None: ""}[exp.hard]
-        lines += _field(
-            words.LABEL_REASON, ", ".join(p for p in (exp.reason, kind) if p)
-        )
+    if exp.provider is not None:
+        label = f"{words.LABEL_PROVIDER} ({exp.provider.provider})"
+        lines += _field(label, words.provider_text(exp.provider))
+        lines += _field(words.LABEL_FLAG, exp.provider.note)
+    lines += _field(words.LABEL_REASON, words.reason_text(exp.reason, exp.hard))
     return lines
 
 
 def explanation_text(exp: Explanation) -> str:
     """One explanation as a block of labelled lines."""
-    lines = [_header(exp)]
+    lines = textwrap.wrap(_header(exp), WIDTH, subsequent_indent=INDENT * 2)
     if exp.table is not None:
         lines += _field(words.table_label(exp.table.type), exp.table.description)
     if exp.standard and exp.standard != exp.title:
         lines += _field(words.LABEL_STANDARD, exp.standard)
-    lines += _enhanced_line(exp)
+    lines += _field(exp.enhanced or "", words.enhanced_text(exp))
     lines += _field(words.LABEL_SERVER_SAID, cut(exp.reply_text, 400))
     lines += _provider_lines(exp)
 
@@ -116,11 +99,11 @@ def explanations_text(
     return "\n\n".join(blocks)
 
 
-def _wrap_parts(text: str, sep: str = " · ") -> list[str]:
-    """Wrap a "a · b · c" line between its parts rather than inside them."""
+def _pack(parts: list[str], width: int = WIDTH, sep: str = " · ") -> list[str]:
+    """Join parts with `sep` into lines of `width`, breaking only between parts."""
     lines: list[str] = []
-    for part in text.split(sep):
-        if lines and len(lines[-1]) + len(sep) + len(part) <= WIDTH:
+    for part in parts:
+        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
             lines[-1] += sep + part
         else:
             lines.append(part)
@@ -138,18 +121,15 @@ def _group_rows(group: CodeGroup, code_width: int) -> list[str]:
     )
     pad = " " * (code_width + 2)
     details = [
-        ("enhanced", words.top_counts(group.enhanced)),
-        ("reasons", words.top_counts(group.reasons)),
-        ("providers", words.top_counts(group.providers)),
-        ("domains", words.top_counts(group.domains)),
+        ("enhanced", words.top_counts(group.enhanced, n=2)),
+        ("reasons", words.top_counts(group.reasons, n=2)),
+        ("providers", words.top_counts(group.providers, n=2)),
+        ("domains", words.top_counts(group.domains, n=2)),
         ("hosts", words.top_counts(group.hosts, n=2)),
         ("seen", words.seen_range(group.first_seen, group.last_seen)),
     ]
-    lines = [row]
-    for label, value in details:
-        if value:
-            lines.append(cut(f"{pad}{label:<9} {value}", WIDTH))
-    return lines
+    parts = [f"{label} {value}" for label, value in details if value]
+    return [row, *(cut(pad + line, WIDTH) for line in _pack(parts, WIDTH - len(pad)))]
 
 
 def _examples(groups: tuple[CodeGroup, ...], code_width: int) -> list[str]:
@@ -157,8 +137,9 @@ def _examples(groups: tuple[CodeGroup, ...], code_width: int) -> list[str]:
     lines: list[str] = []
     for group in groups[:EXAMPLES_SHOWN]:
         if group.examples:
-            example = one_line(group.examples[0])
-            lines.append(cut(f"{INDENT}{group.code:<{code_width}}  {example}", WIDTH))
+            room = WIDTH - len(INDENT) - code_width - 2
+            example = excerpt(one_line(group.examples[0]), room, around=group.code)
+            lines.append(f"{INDENT}{group.code:<{code_width}}  {example}")
     return lines
 
 
@@ -188,7 +169,7 @@ def summary_text(summary: Summary) -> str:
         summary.formats,
         summary.unparsed,
     )
-    out += ["", *_wrap_parts(totals)]
+    out += ["", *_pack(totals.split(" · "))]
     span = words.seen_range(summary.first_seen, summary.last_seen)
     if span:
         out.append(f"Time span: {span}")

@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.knowledge.errors import InputError, QueryError
-from bot.knowledge.records import CodeClass, Explanation, Retry
+from bot.knowledge.records import CodeClass, Explanation, ProviderReply, Retry
 
 APP_NAME = "smtpcode"
 
 # --- Command line --------------------------------------------------------------
 
-CLI_DESCRIPTION = (
-    "Explain SMTP reply codes, enhanced status codes and Plex email codes, "
-    "and summarize mail logs by code."
-)
+CLI_DESCRIPTION = """\
+Explain SMTP reply codes, enhanced status codes and Plex email codes,
+and summarize mail logs by code, worst first."""
 
 CLI_USAGE = """\
 smtpcode CODE [CODE ...] [--json]
@@ -35,7 +34,11 @@ examples:
   smtpcode list                     the embedded table (SMTP and Plex codes)
   smtpcode summarize /var/log/maillog.gz
                                     what went wrong in a log, worst code first
+  smtpcode summarize --json a.log   one JSON object: verdict, totals, codes
   journalctl -u postfix | smtpcode summarize --events | jq .code
+                                    one JSON object per reply (JSON Lines)
+
+  smtpcode summarize --help         options for summaries
 
 exit status: 0 done, 1 nothing understood or a problem with the input,
 2 wrong usage."""
@@ -62,10 +65,7 @@ QUERY_HINT = (
     "Try a reply code such as 451, an enhanced code such as 5.7.1, both such as "
     "550 5.7.26, or a class such as 5xx."
 )
-UNKNOWN_CODE = "{code} is not a code I know."
 NOT_A_CODE = "I found no SMTP code in that."
-QUERY_TOO_LONG = "That is too long to read as codes ({size} characters)."
-TOO_MANY_CODES = "That holds more than {limit} codes; I explained the first {limit}."
 
 
 def suggestions_text(suggestions: tuple[str, ...]) -> str:
@@ -78,6 +78,8 @@ def suggestions_text(suggestions: tuple[str, ...]) -> str:
 def query_error_text(error: QueryError) -> str:
     """What was wrong with a query, the nearest codes, and what to type instead."""
     problem = error.problem.strip() or NOT_A_CODE
+    if problem[-1] not in ".!?":
+        problem += "."
     parts = [problem, suggestions_text(error.suggestions), QUERY_HINT]
     return " ".join(p for p in parts if p)
 
@@ -354,3 +356,27 @@ def totals_text(
     if unparsed:
         parts.append(f"{unparsed:,} lines not understood")
     return " · ".join(parts)
+
+
+# --- Explanation phrases -------------------------------------------------------
+
+
+def enhanced_text(exp: Explanation) -> str:
+    """The enhanced code's title and meaning as one text, or "" when unknown."""
+    parts = [t.strip().rstrip(".") for t in (exp.enhanced_title, exp.enhanced_meaning)]
+    text = ". ".join(p for p in parts if p)
+    return text + "." if text and exp.enhanced else ""
+
+
+def provider_text(provider: ProviderReply) -> str:
+    """What a provider's reply means, and the fix when there is one."""
+    fix = f" Fix: {provider.fix}" if provider.fix else ""
+    return provider.meaning + fix
+
+
+def reason_text(reason: str | None, hard: bool | None) -> str:
+    """ "userunknown, hard bounce"; "" when there is no reason."""
+    if not reason:
+        return ""
+    kind = {True: "hard bounce", False: "soft bounce", None: ""}[hard]
+    return ", ".join(p for p in (reason, kind) if p)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
@@ -57,8 +57,12 @@ def create_app(
     client: WebClient | None = None,
     seen: SeenStore | None = None,
     jobs: JobRunner | None = None,
+    listener_executor: Executor | None = None,
 ) -> App:
     """Build the Bolt app; `seen` is the de-duplication store (shared when scaled out).
+
+    Listeners run on `listener_executor` (default: a pool of LISTENER_THREADS);
+    they only acknowledge, explain and queue, so the pool never waits on a log.
 
     Raises slack_bolt.error.BoltError when auth.test rejects the bot token.
     """
@@ -69,9 +73,13 @@ def create_app(
     app = App(
         client=client or create_client(settings),
         signing_secret=settings.signing_secret,
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, "listener"),
+        listener_executor=listener_executor
+        or ThreadPoolExecutor(LISTENER_THREADS, "listener"),
         name="smtpcode",
     )
+
+    # Bolt logs a rejected request's whole body at INFO; bodies carry pasted logs.
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
 
     app.use(_provide(deps))
     app.use(dedupe_middleware(seen or MemorySeenStore()))

@@ -12,7 +12,7 @@ import logging
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
@@ -108,7 +108,10 @@ class _CappedStream(io.RawIOBase):
         if self._deadline is not None:
             self._deadline.check()
         view = memoryview(buffer)
-        data = self._raw.read(min(len(view), _CHUNK))
+        try:
+            data = self._raw.read(min(len(view), _CHUNK))
+        except TimeoutError:
+            raise InputError("timeout", "the download stalled", self._name) from None
         self.count += len(data)
         if self.count > self._limit:
             raise DownloadTooBig(self._name)
@@ -131,11 +134,11 @@ def download(
     limit: int,
     deadline: Deadline | None = None,
     progress: Callable[[int], None] | None = None,
-) -> io.BufferedReader:
+) -> BinaryIO:
     """Open `url` with the bot token and return a capped, sniffed byte stream.
 
     Raises InputError: "foreign_host", "too_big", "html" (a login page: files:read
-    is missing), "unreadable" (HTTP errors, redirects, timeouts).
+    is missing), "timeout", "unreadable" (HTTP errors, redirects, refused).
     """
     if not token_allowed(url, api_host):
         logger.warning("refused to send the token to %s", urlsplit(url).netloc)
@@ -148,7 +151,9 @@ def download(
     except urllib.error.HTTPError as error:
         error.close()
         raise InputError("unreadable", f"HTTP {error.code}", name) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (urllib.error.URLError, OSError) as error:
+        if isinstance(getattr(error, "reason", error), TimeoutError):
+            raise InputError("timeout", "the file host did not answer", name) from None
         raise InputError("unreadable", type(error).__name__, name) from None
 
     return _checked(
@@ -163,7 +168,7 @@ def _checked(
     limit: int,
     deadline: Deadline | None,
     progress: Callable[[int], None] | None,
-) -> io.BufferedReader:
+) -> BinaryIO:
     length = response.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > limit:
         response.close()
@@ -177,7 +182,7 @@ def _checked(
     if content_type.startswith("text/html") or _looks_like_html(stream.peek(_SNIFF)):
         stream.close()
         raise InputError("html", "Slack answered with a web page", name)
-    return stream
+    return cast(BinaryIO, stream)
 
 
 def _looks_like_html(head: bytes) -> bool:

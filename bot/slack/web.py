@@ -49,16 +49,27 @@ def wsgi_app_for(app: App) -> WSGIApplication:
     def wsgi_app(
         environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD")
-        if environ.get("PATH_INFO") == HEALTH_PATH and method in ("GET", "HEAD"):
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return _json(start_response, {"ok": True})
+        if path == EVENTS_PATH and not _timestamp_ok(environ):
+            return _json(
+                start_response, {"error": "invalid request"}, "401 Unauthorized"
+            )
         return slack(environ, start_response)
 
     return wsgi_app
 
 
-def _json(start_response: Any, payload: dict[str, Any]) -> list[bytes]:
+def _timestamp_ok(environ: WSGIEnvironment) -> bool:
+    """Bolt's verifier raises on a non-numeric timestamp; refuse those here with 401."""
+    return str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")).isdigit()
+
+
+def _json(
+    start_response: Any, payload: dict[str, Any], status: str = "200 OK"
+) -> list[bytes]:
     body = json.dumps(payload).encode()
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-    start_response("200 OK", headers)
+    start_response(status, headers)
     return [body]

@@ -14,12 +14,15 @@ from bot.render import words
 from bot.render.blocks import (
     MAX_BLOCKS,
     check_blocks,
+    check_view,
     explanation_blocks,
+    home_view,
     problem_blocks,
     share_value,
     summary_blocks,
     text_size,
 )
+from bot.render.escape import escape
 from tests.render.samples import explanation, group, problem, provider, summary
 
 NASTY = "<!channel> <@U0123ABC> <#C0123|general> &lt;!here&gt; `tick` *b* _i_ ~s~ & x"
@@ -251,3 +254,31 @@ def test_check_blocks_accepts_our_own_shared_by_line() -> None:
         }
     ]
     assert check_blocks(blocks) == []
+
+
+def test_home_view_shows_usage_and_every_table_row_within_limits() -> None:
+    from bot.knowledge.lookup import table_rows
+
+    view = home_view()
+    assert view["type"] == "home"
+    assert check_view(view) == []
+    text = "\n".join(b["text"]["text"] for b in view["blocks"] if "text" in b)
+    assert "/smtpcode 451" in text
+    assert "Summarize SMTP codes" in text
+    for row in table_rows():
+        assert f"`{row.code}`  {escape(row.description)}" in text
+
+
+def test_every_known_code_renders_a_valid_card_and_terminal_text() -> None:
+    from bot.knowledge.lookup import explain, known_codes
+    from bot.render.text import WIDTH, explanations_text
+
+    codes = known_codes()
+    assert len(codes) >= 28
+    for code in codes:
+        exp = explain(code)
+        blocks = explanation_blocks([exp], share=True)
+        assert check_blocks(blocks) == [], code
+        assert _share_buttons(blocks)[0]["value"].split()[0] == exp.label.split()[0]
+        lines = explanations_text([exp]).splitlines()
+        assert all(len(line) <= WIDTH for line in lines), code

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.render.escape import code_block, code_span, cut, escape, plain_text, unescape
+from bot.render.escape import (
+    code_block,
+    code_span,
+    cut,
+    escape,
+    excerpt,
+    plain_text,
+    unescape,
+)
 
 
 def test_escape_replaces_only_the_three_control_characters() -> None:
@@ -83,3 +91,12 @@ def test_cut_never_leaves_half_an_entity() -> None:
 
 def test_plain_text_replaces_angle_brackets_for_headers() -> None:
     assert "<" not in plain_text("report <!here> &lt;x&gt;")
+
+
+def test_excerpt_keeps_the_text_around_the_last_mark() -> None:
+    line = "head " * 40 + "said: 550 5.1.1 user unknown"
+    shown = excerpt(line, 40, around="550")
+    assert len(shown) <= 40
+    assert shown.startswith("…") and "550 5.1.1 user unknown" in shown
+    assert excerpt("short line", 40, around="550") == "short line"
+    assert excerpt("no mark " * 20, 30, around="550") == cut("no mark " * 20, 30)

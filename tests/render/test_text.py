@@ -85,12 +85,30 @@ def test_summary_puts_the_verdict_first_then_codes_worst_first() -> None:
 
 def test_summary_rows_show_enhanced_domains_hosts_and_times() -> None:
     text = summary_text(summary())
-    assert "enhanced  5.1.1 ×2, 5.7.1 ×1" in text
-    assert "domains   example.com ×2, example.net ×1" in text
-    assert "hosts     mx.example.com ×3" in text
-    assert "reasons   userunknown ×2" in text
-    assert "providers Example Mail ×1" in text
-    assert "2024-03-03T10:00:01 → 2024-03-03T11:30:00" in text
+    block = text[text.index("\n550") : text.index("\n451")]
+    assert "enhanced 5.1.1 ×2, 5.7.1 ×1" in block
+    assert "domains example.com ×2, example.net ×1" in block
+    assert "hosts mx.example.com ×3" in block
+    assert "reasons userunknown ×2" in block
+    assert "providers Example Mail ×1" in block
+    assert "seen 2024-03-03T10:00:01 → 2024-03-03T11:30:00" in block
+
+
+def test_summary_details_are_packed_into_few_lines() -> None:
+    text = summary_text(summary())
+    block = text[text.index("\n550") + 1 : text.index("\n451")].splitlines()
+    assert 2 <= len(block) <= 4  # the row, then details joined with " · "
+    assert " · " in block[1]
+
+
+def test_example_keeps_the_reply_in_view_when_the_line_is_long() -> None:
+    line = (
+        "Mar  3 10:00:01 mx1 postfix/smtp[2101]: " + "x=1, " * 30 + "said: 550 5.1.1 no"
+    )
+    text = summary_text(summary(groups=(group("550", examples=(line,)),)))
+    [shown] = [r for r in text.splitlines() if r.startswith("  550")]
+    assert "550 5.1.1 no" in shown
+    assert len(shown) <= 88
 
 
 def test_summary_ends_with_examples_and_totals() -> None:

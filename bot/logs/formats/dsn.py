@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 
 from bot.logs.event import Event
 from bot.logs.mask import example
-from bot.logs.replies import domain_of, split_reply, valid_enhanced
+from bot.logs.replies import ENHANCED_RE, domain_of, split_reply, valid_enhanced
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +65,12 @@ _TEXT_START = (
     "Delivery to the following recipient failed",  # Gmail
     "The response from the remote server was:",  # Gmail
     "The original message was received at",  # Sendmail
-    "----- Transcript of session follows -----",  # Sendmail
+    "Transcript of session follows",  # Sendmail, after its dashes
     "SMTP error from remote mail server after",  # Exim
     "Remote host said:",  # qmail
 )
+
+_HEADS = frozenset(p[:4] for p in _MESSAGE_START + _DSN_START + _TEXT_START)
 
 # A line from some other log (syslog or ISO 8601 time first) ends a pasted excerpt.
 _FOREIGN_LINE = re.compile(
@@ -76,7 +78,8 @@ _FOREIGN_LINE = re.compile(
 )
 # Inside a message only a real syslog line ends it early.
 _SYSLOG_LINE = re.compile(
-    r"(?:[A-Z][a-z]{2} [ \d]\d |\d{4}-\d\d-\d\d[T ])\d\d:\d\d:\d\d\S* \S+ [\w/.-]+\[\d+\]: "
+    r"(?:[A-Z][a-z]{2} [ \d]\d |\d{4}-\d\d-\d\d[T ])"
+    r"\d\d:\d\d:\d\d\S* \S+ [\w/.-]+\[\d+\]: "
 )
 
 # Where a copy of the original message begins in a plain-text bounce: stop there.
@@ -96,16 +99,26 @@ _ANCHOR = re.compile(
     r"|<<< "  # Sendmail transcript
     r"|\(reason: "  # Sendmail "(reason: 550 5.1.1 User unknown)"
     r"|Deferred: "  # Sendmail warnings
-    r"|server was:"  # Gmail "The response from the remote server was:"
-    r"|returned was:"  # Gmail "The error that the other server returned was:"
-    r"|response was:"  # Gmail "The response was:"
+    r"|(?:server|returned|response) was:"  # Gmail "The response from ... was:"
     r"|^ *#(?=\d)"  # Exchange "#550 5.1.1 RESOLVER.ADR.RecipNotFound ##"
     r"|\]:(?= *\d)"  # Exim "host mx.example.org [192.0.2.1]: 550 ..."
-    r"|^ *(?=[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b)"  # a line that is a reply
-    r")\s*",
-    re.MULTILINE,
+    r"|@[\w.-]+>?:(?=[ \t]+[245]\d\d[ -])"  # "<user@example.org>: 550 5.1.1 ..."
+    r"|(?:reason|failure|error|response|said)\s*:(?=\s*[245]\d\d[ -])"
+    r"|(?::|-----)[ \t]*\n(?=[ \t]*[245]\d\d[ -])"  # a reply after "...:" line
+    r"|^[ \t]*(?=[245]\d\d:?[ -]+[245]\.\d{1,3}\.\d{1,3}\b)"  # a line that is a reply
+    r"|^[ \t]*(?=[245]\.\d{1,3}\.\d{1,3} )"  # a line that is an enhanced code
+    r")[ \t]*",
+    re.MULTILINE | re.IGNORECASE,
 )
-_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]")
+# Zoho: "Invalid Address, ERROR_CODE :550, ERROR_CODE :5.2.1 <user@...>... text".
+_ERROR_CODE = re.compile(
+    r"ERROR_CODE :([245]\d\d), ERROR_CODE :([245]\.\d{1,3}\.\d{1,3})"
+)
+# qmail and others put the enhanced code last: "(#5.1.1)", "(#4.4.3)".
+_HASH_STATUS = re.compile(r"\(#([245]\.\d{1,3}\.\d{1,3})\)")
+# A reply code anywhere in a Diagnostic-Code value, as a last resort.
+_CODE_INSIDE = re.compile(r"(?<![\w.#-])([245][0-5]\d)(?=[ -]+'?\S|$)")
+_ADDRESS = re.compile(r"[\w.+%=-]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]")
 _HOST_SAID = re.compile(
     r"host ([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})[ \[(]|Generating server: ([\w.-]+)"
 )
@@ -160,11 +173,14 @@ class DsnFormat:
 
     def claims(self, line: str) -> bool:
         """A first header of a message, a DSN field or a vendor bounce opening."""
-        if line.startswith(_MESSAGE_START) or line.startswith(_DSN_START):
-            return True
-        if line[:1] in (" ", "\t", "-", "<"):
-            line = line.lstrip(" \t-<")
-        return line.startswith(_TEXT_START)
+        first = line[:1]
+        if first == "<":  # Postfix: "<user@example.net>: host mx... said: 550"
+            return ">: host " in line and " said:" in line
+        if first in (" ", "\t", "-"):
+            line = line.lstrip(" \t-")
+        if line[:4] not in _HEADS:  # one set lookup for the common case
+            return False
+        return line.startswith(_MESSAGE_START + _DSN_START + _TEXT_START)
 
     def feed(self, lineno: int, line: str) -> Iterable[Event] | None:
         """Collect the line; events come out when the message or excerpt ends."""
@@ -180,9 +196,10 @@ class DsnFormat:
             return done or None
 
         self._add(line)
-        if self._boundary is not None and line.rstrip() == "--" + self._boundary.decode(
-            "ascii", "replace"
-        ) + "--":
+        if (
+            self._boundary is not None
+            and line.rstrip() == "--" + self._boundary.decode("ascii", "replace") + "--"
+        ):
             done.extend(self._finish())
         return done
 
@@ -267,15 +284,80 @@ def _message_findings(lines: list[str]) -> list[_Finding]:
         lines = lines[1:]
     raw = "\n".join(lines).encode("utf-8", "surrogateescape")
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    found = _parsed_findings(message, lines)
+    if found:
+        return found
 
+    # A bounce forwarded as an attachment: read the attached message once.
+    for part in message.walk():
+        if part.get_content_type() == "message/rfc822" and part.is_multipart():
+            inner = part.get_payload(0)
+            if isinstance(inner, Message) and _looks_like_bounce(inner):
+                found = _parsed_findings(inner, str(inner).splitlines())
+                if found:
+                    return found
+    return _codeless(message)
+
+
+def _codeless(message: Message) -> list[_Finding]:
+    """A bounce that quotes no code still failed: one finding per recipient."""
+    if not _looks_like_bounce(message) or "feedback-report" in str(
+        message.get("Content-Type", "")
+    ):
+        return []
+    texts: list[str] = []
+    _collect(message, [], texts, budget=[_MAX_PARTS])
+    words = _SPACES.sub(" ", " ".join(texts)).strip()[:400]
+    subject = str(message.get("Subject", "")).lower()
+    action = "delayed" if "delay" in subject or "warning" in subject else "failed"
+    when = _iso_date(message.get("Date"))
+    recipients = _header_recipients(message) or [""]
+    return [
+        _Finding(r or None, None, None, words, action=action, when=when)
+        for r in recipients
+    ]
+
+
+_BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail delivery", "mailer_daemon")
+_BOUNCE_SUBJECTS = (
+    "undeliver",
+    "delivery status notification",
+    "delivery failure",
+    "failure notice",
+    "returned mail",
+    "mail delivery failed",
+    "could not be delivered",
+    "non-delivery",
+    "delivery has failed",
+)
+
+
+def _looks_like_bounce(message: Message) -> bool:
+    """A delivery report, or mail from a mailer daemon, or a bounce subject."""
+    sender = str(message.get("From", "")).lower()
+    subject = str(message.get("Subject", "")).lower()
+    return (
+        message.get_content_type() == "multipart/report"
+        or any(name in sender for name in _BOUNCE_SENDERS)
+        or any(words in subject for words in _BOUNCE_SUBJECTS)
+    )
+
+
+def _parsed_findings(message: Message, lines: list[str]) -> list[_Finding]:
+    """Findings of one parsed message, not looking into attached messages."""
     dsn_lines: list[str] = []
     texts: list[str] = []
     _collect(message, dsn_lines, texts, budget=[_MAX_PARTS])
     when = _iso_date(message.get("Date"))
     known = _header_recipients(message)
 
+    if not dsn_lines and not any(t.strip() for t in texts):
+        # A broken MIME structure (boundary mismatch): read the body as text.
+        body = lines[lines.index("") :] if "" in lines else lines
+        texts = [_cut_original("\n".join(body))]
     text_lines = "\n".join(texts).splitlines()
-    return _combine(_dsn_blocks(dsn_lines), _reply_findings(text_lines, known), when)
+    dsn = _dsn_blocks(dsn_lines) or _dsn_blocks(text_lines)
+    return _combine(dsn, _reply_findings(text_lines, known), when)
 
 
 def _collect(
@@ -389,15 +471,15 @@ def _dsn_blocks(lines: Iterable[str]) -> list[_Finding]:
     block: dict[str, str] = {}
     for item in _unfold(lines):
         if item is None:
+            # RFC 3464 s2.1: blank lines separate the per-recipient blocks.
+            if "final-recipient" in block or "original-recipient" in block:
+                found.extend(_dsn_finding(block))
+                block = {}
             continue
         name, value = item
         if name in _RECIPIENT_FIELDS and name in block:
             found.extend(_dsn_finding(block))
             block = {}
-        if name == "final-recipient" and "original-recipient" in block:
-            if "final-recipient" in block or "status" in block:
-                found.extend(_dsn_finding(block))
-                block = {}
         block.setdefault(name, value)
     found.extend(_dsn_finding(block))
     return found
@@ -411,11 +493,8 @@ def _dsn_finding(block: dict[str, str]) -> list[_Finding]:
     address = _ADDRESS.search(recipient)
 
     diagnostic = block.get("diagnostic-code", "")
-    _, _, diag_text = diagnostic.partition(";") if ";" in diagnostic else ("", "", diagnostic)
-    code, diag_enhanced, text = split_reply(diag_text.strip())
-    if code is None:
-        code, diag_enhanced, text = _reply_inside(diag_text)
-
+    diag_text = diagnostic.partition(";")[2] if ";" in diagnostic else diagnostic
+    code, diag_enhanced, text = _diagnostic_reply(diag_text.strip())
     status = valid_enhanced(_first_word(block.get("status", "")))
     enhanced = _pick_enhanced(status, diag_enhanced)
     return [
@@ -444,21 +523,54 @@ def _after_semicolon(value: str | None) -> str | None:
 
 
 def _pick_enhanced(status: str | None, other: str | None) -> str | None:
-    """The Status field, unless it is only generic (x.0.0) and the text says more."""
-    if status is None:
-        return other
-    if other and status.endswith(".0.0") and other[0] == status[0]:
+    """The enhanced code the server gave, else the Status field.
+
+    The Status field is the reporting MTA's summary; when the quoted reply carries
+    its own enhanced code of the same class, that one is more precise.
+    """
+    if other and (status is None or other[0] == status[0]):
         return other
     return status
 
 
-def _reply_inside(text: str) -> tuple[str | None, str | None, str]:
-    """A reply somewhere inside a diagnostic text, after one of the usual anchors."""
+def _diagnostic_reply(text: str) -> tuple[str | None, str | None, str]:
+    """The reply in a Diagnostic-Code value: at its start, after an anchor, inside."""
+    code, enhanced, rest = _split(text)
+    if code is not None:
+        return code, enhanced, rest
     for match in _ANCHOR.finditer(text):
-        code, enhanced, rest = split_reply(text[match.end() :])
+        code, found, rest = _split(text[match.end() :])
         if code is not None:
-            return code, enhanced, rest
-    return None, None, text
+            return code, found or enhanced, rest
+    inside = _CODE_INSIDE.search(text)
+    if inside is not None:
+        code, found, rest = _split(text[inside.start() :])
+        if code is not None:
+            return code, found or enhanced, text
+    return None, enhanced, text
+
+
+def _split(text: str) -> tuple[str | None, str | None, str]:
+    """split_reply, also reading "554 554 5.7.0", "5.2.2 text" and "(#5.1.1)"."""
+    if text[3:5] == ": " and text[:3].isdigit():
+        text = text[:3] + text[4:]  # "550: 5.1.1 ..." as some servers write it
+    code, enhanced, rest = split_reply(text)
+    if code is None:
+        start = ENHANCED_RE.match(text)
+        if start is not None:
+            return None, start.group(1), text[start.end() :].strip()
+        return None, None, text
+    if enhanced is None and rest.startswith(code + " "):
+        _, enhanced, rest = split_reply(rest)
+    if enhanced is None:
+        glued = ENHANCED_RE.match(rest)
+        if glued is not None:
+            enhanced, rest = glued.group(1), rest[glued.end() :].strip()
+    if enhanced is None:
+        hashed = _HASH_STATUS.search(rest)
+        if hashed is not None and hashed.group(1)[0] == code[0]:
+            enhanced = hashed.group(1)
+    return code, enhanced, rest
 
 
 # --- vendor texts ---------------------------------------------------------------
@@ -470,24 +582,46 @@ def _reply_findings(lines: list[str], known: list[str]) -> list[_Finding]:
     found: list[_Finding] = []
     for match in _ANCHOR.finditer(text):
         reply = _reply_text(text, match.end())
-        code, enhanced, rest = split_reply(reply)
-        if code is None or code[0] == "3" or code[0] == "2" and "<<<" in match.group(0):
+        code, enhanced, rest = _split(reply)
+        if code is None and enhanced is None:
             continue
-        before = text[max(0, match.start() - 600) : match.start()]
+        if code and code[0] in "23" and "<<<" in match.group(0):
+            continue
+        finding = _finding_at(text, match.start(), reply, code, enhanced, known)
+        found.append(replace(finding, text=rest))
+    for match in _ERROR_CODE.finditer(text):
+        reply = _reply_text(text, match.start())
+        found.append(_finding_at(text, match.start(), reply, match[1], match[2], known))
+    for match in _HASH_STATUS.finditer(text):
+        reply = _reply_text(text, text.rfind("\n", 0, match.start()) + 1)
         found.append(
-            _Finding(
-                recipient=_recipient_near(reply, before, known),
-                code=code,
-                enhanced=enhanced,
-                text=rest,
-                remote=_remote_near(before),
-            )
+            _finding_at(text, match.start(), reply, None, match.group(1), known)
         )
     return found
 
 
+def _finding_at(
+    text: str,
+    start: int,
+    reply: str,
+    code: str | None,
+    enhanced: str | None,
+    known: list[str],
+) -> _Finding:
+    before = text[max(0, start - 600) : start]
+    return _Finding(
+        recipient=_recipient_near(reply, before, known),
+        code=code,
+        enhanced=enhanced,
+        text=reply,
+        remote=_remote_near(before),
+    )
+
+
 def _reply_text(text: str, start: int) -> str:
     """The reply from `start`: its line and indented continuation lines."""
+    while text[start : start + 1] in (" ", "\t", "\n") and start < len(text):
+        start += 1
     end = text.find("\n", start)
     while end != -1 and text[end + 1 : end + 2] in (" ", "\t") and end - start < 600:
         nxt = text.find("\n", end + 1)
@@ -504,9 +638,9 @@ def _recipient_near(reply: str, before: str, known: list[str]) -> str | None:
     lowered = {address.lower() for address in known}
     candidates = _ADDRESS.findall(reply) + _ADDRESS.findall(before)[::-1]
     for address in candidates:
-        if not lowered or address.lower() in lowered:
-            if "MAIL FROM:" not in before[-200:] or address in reply:
-                return address
+        wanted = not lowered or address.lower() in lowered
+        if wanted and ("MAIL FROM:" not in before[-200:] or address in reply):
+            return str(address)
     if len(known) == 1:
         return known[0]
     return None
@@ -551,8 +685,10 @@ def _completed(
     wanted = (finding.recipient or "").lower()
     for text in texts:
         same = (text.recipient or "").lower() == wanted or (only and not text.recipient)
-        agrees = finding.enhanced is None or text.code is None or (
-            text.code[0] == finding.enhanced[0]
+        agrees = (
+            finding.enhanced is None
+            or text.code is None
+            or (text.code[0] == finding.enhanced[0])
         )
         if (same or only) and agrees and text.code:
             enhanced = finding.enhanced or text.enhanced

@@ -23,7 +23,15 @@ _REPLY_AFTER = re.compile(r"(?::|was:) ([2-5]\d\d(?:[ -].*)?)$")
 _EXIM_ID = re.compile(r"[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}$")
 _HOST = re.compile(r" H=(\S+(?: \([^)]*\))? \[[^\]]+\])")
 _CONFIRM = re.compile(r' C="((?:[^"\\]|\\.)*)"')
-_QUOTING = ("SMTP error", "LMTP error", "authenticator failed", "was: ")
+_QUOTING = (
+    "SMTP error",
+    "LMTP error",
+    "authenticator failed",
+    "was: ",
+    "rejected RCPT ",
+    "rejected MAIL ",
+    "rejected after DATA",
+)
 _HINTS = (
     " <= ",
     " => ",
@@ -58,6 +66,10 @@ class EximFormat:
         if len(line) < 21 or line[4] != "-" or line[10] != " " or line[13] != ":":
             return False
         return any(hint in line for hint in _HINTS)
+
+    def certain(self, line: str) -> bool:
+        """Surely Exim: the claim test is already specific enough."""
+        return self.claims(line)
 
     def feed(self, lineno: int, line: str) -> Iterable[Event] | None:
         """Events of one line; an empty tuple for Exim lines without a reply."""
@@ -130,7 +142,7 @@ def _delivery(
 
 
 def _host_name(value: str) -> str | None:
-    """"mx.example.com [192.0.2.1]" -> "mx.example.com"; an address when unnamed."""
+    """ "mx.example.com [192.0.2.1]" -> "mx.example.com"; an address when unnamed."""
     name = value.split(" ", 1)[0]
     if name.startswith("[") or name.startswith("("):
         return value.rpartition("[")[2].rstrip("]") or None

@@ -110,4 +110,6 @@ def _oracle(lineno: int, line: str) -> tuple[Event, ...]:
     if found is None:
         return ()
     stamp = _ORACLE_TIME.search(line)
-    return _event(lineno, line, ORACLE, found.group(1), stamp.group(1) if stamp else None)
+    return _event(
+        lineno, line, ORACLE, found.group(1), stamp.group(1) if stamp else None
+    )

@@ -61,20 +61,25 @@ class PostfixFormat:
         return (
             ("status=" in line and ("relay=" in line or "dsn=" in line))
             or "NOQUEUE: " in line
-            or (" said: " in line and "host " in line)
+            or " said: " in line
+            or "refused to talk to me: " in line
             or "reject: " in line
+            or "reject_warning: " in line
             or "proxy-accept: " in line
         )
 
+    def certain(self, line: str) -> bool:
+        """Surely a Postfix syslog line: a "postfix/<service>[pid]: " program tag."""
+        return "postfix/" in line and "]: " in line
+
     def feed(self, lineno: int, line: str) -> Iterable[Event] | None:
         """Events of one line; an empty tuple for Postfix lines without a reply."""
-        body = _body(line)
-        if "status=" in body:
-            return _status_line(lineno, line, body)
-        if "reject: " in body or "proxy-" in body:
-            return _reject_line(lineno, line, body)
-        if " said: " in body or "refused to talk to me: " in body:
-            return _said_line(lineno, line, body)
+        if "status=" in line:
+            return _status_line(lineno, line, _body(line))
+        if "reject: " in line or "reject_warning: " in line or "proxy-" in line:
+            return _reject_line(lineno, line, _body(line))
+        if " said: " in line or "refused to talk to me: " in line:
+            return _said_line(lineno, line, _body(line))
         return ()
 
     def flush(self) -> Iterable[Event]:
@@ -92,7 +97,7 @@ def _body(line: str) -> str:
 
 
 def _status_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
-    """`QID: to=<a@b>, relay=..., dsn=5.1.1, status=bounced (host ... said: 550 ...)`."""
+    """`QID: to=<a@b>, relay=.., dsn=5.1.1, status=bounced (host .. said: 550 ..)`."""
     at = body.find("status=") + 7
     end = at
     while end < len(body) and body[end] not in " ,(":
@@ -151,7 +156,9 @@ def _reject_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
     client = None
     if " from " in stage:
         client = host_of(stage.partition(" from ")[2])
-    if "(smtp:" in rest and rest[:1].isdigit():  # proxy-accept: "250 2.0.0 from MTA(...): "
+    if (
+        "(smtp:" in rest and rest[:1].isdigit()
+    ):  # proxy-accept: "250 2.0.0 from MTA(...): "
         rest = rest.partition("): ")[2] or rest
     reply, _, envelope = rest.partition("; from=")
     if not envelope:
@@ -182,7 +189,7 @@ def _reject_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
 
 
 def _reject_status(marker: str, code: str | None, enhanced: str | None) -> str:
-    """"accepted" for proxy-accept, "info" for reject_warning, else by class."""
+    """ "accepted" for proxy-accept, "info" for reject_warning, else by class."""
     if marker == "proxy-accept: ":
         return "accepted"
     if marker == "reject_warning: ":

@@ -7,8 +7,8 @@ qmail writes the remote reply with spaces turned into underscores
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from bot.logs.event import Event
 from bot.logs.replies import line_time, split_reply
@@ -64,14 +64,14 @@ def _time(line: str) -> str | None:
     try:
         # TAI64 seconds are offset by 2**62; TAI ran 10 s ahead of UTC in 1972.
         seconds = int(label[:16], 16) - (1 << 62) - 10
-        stamp = datetime.fromtimestamp(seconds, tz=timezone.utc)
+        stamp = datetime.fromtimestamp(seconds, tz=UTC)
     except (ValueError, OverflowError, OSError):
         return None
     return stamp.isoformat().replace("+00:00", "Z")
 
 
 def _delivery(lineno: int, line: str, result: str, report: str) -> tuple[Event, ...]:
-    """`delivery 2392: failure: 192.0.2.7_does_not_like_recipient./Remote_host_said:_550..`."""
+    """`delivery 1: failure: 192.0.2.7_does_not_like_recipient./Remote_host_said:..`."""
     text = report.replace("_", " ")
     found = _SAID.search(text)
     if found is None:
@@ -97,7 +97,7 @@ def _delivery(lineno: int, line: str, result: str, report: str) -> tuple[Event, 
 
 
 def _smtpd(lineno: int, line: str, message: str) -> tuple[Event, ...]:
-    """`rblsmtpd: 192.0.2.7 pid 1 zen.example.org: 451 text` or `qmail-smtpd: 421 ..`."""
+    """`rblsmtpd: 192.0.2.7 pid 1 zen.example.org: 451 text`, `qmail-smtpd: 421 ..`."""
     found = _RBL_REPLY.search(message)
     if found is None:
         return ()

@@ -40,6 +40,10 @@ class SendmailFormat:
             "ruleset=" in line and "reject=" in line
         )
 
+    def certain(self, line: str) -> bool:
+        """Surely Sendmail: one of its program tags."""
+        return any(program in line for program in _PROGRAMS)
+
     def feed(self, lineno: int, line: str) -> Iterable[Event] | None:
         """Events of one line; an empty tuple for Sendmail lines without a reply."""
         if ", stat=" in line:
@@ -90,7 +94,7 @@ def _stat_line(lineno: int, line: str) -> tuple[Event, ...]:
 
 
 def _relay_host(relay: str | None) -> str | None:
-    """"mx.example.com. [192.0.2.1]" or "[192.0.2.1] [192.0.2.1]" -> a host."""
+    """ "mx.example.com. [192.0.2.1]" or "[192.0.2.1] [192.0.2.1]" -> a host."""
     if not relay:
         return None
     name = relay.split(" ", 1)[0].rstrip(".")

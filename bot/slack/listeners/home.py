@@ -14,7 +14,9 @@ def app_home_opened(
     event: dict[str, Any], body: dict[str, Any], client: WebClient
 ) -> None:
     """Publish the Home tab when its tab (not the Messages tab) is opened."""
-    if event.get("tab") != "home":
-        return
-    with handled("home", body):
+    with handled("home", body) as outcome:
+        if event.get("tab") != "home":
+            outcome.value = "skipped"
+            return
         client.views_publish(user_id=event["user"], view=home_view())
+        outcome.value = "published"

@@ -1,0 +1,285 @@
+"""DsnFormat: RFC 3464 reports, vendor bounce texts, MIME encodings, excerpts."""
+
+from __future__ import annotations
+
+import base64
+import quopri
+
+import pytest
+
+from bot.logs.formats.dsn import MAX_MESSAGE_BYTES, DsnFormat
+from tests.logs.feeding import feed_all
+
+REPORT = """\
+Return-Path: <>
+Received: from mail.example.com (mail.example.com [192.0.2.5])
+\tby mx.example.com (Postfix) with ESMTP id 4F1A2B3C
+Date: Mon, 4 Mar 2024 10:00:00 +0000
+From: MAILER-DAEMON@mail.example.com (Mail Delivery System)
+To: alice@example.com
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+\tboundary="B0UND.1/mail.example.com"
+
+--B0UND.1/mail.example.com
+Content-Type: text/plain; charset=us-ascii
+
+This is the mail system at host mail.example.com.
+
+<jane@example.net>: host mx.example.net[198.51.100.7] said: 550 5.1.1
+    <jane@example.net>: Recipient address rejected: User unknown (in reply to
+    RCPT TO command)
+
+--B0UND.1/mail.example.com
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mail.example.com
+Arrival-Date: Mon, 4 Mar 2024 09:59:58 +0000
+
+Final-Recipient: rfc822; jane@example.net
+Original-Recipient: rfc822;jane@example.net
+Action: failed
+Status: 5.1.1
+Remote-MTA: dns; mx.example.net
+Diagnostic-Code: smtp; 550 5.1.1 <jane@example.net>: Recipient address
+    rejected: User unknown
+
+--B0UND.1/mail.example.com
+Content-Type: message/rfc822
+
+From: alice@example.com
+To: jane@example.net
+Subject: hello
+
+A body that quotes 554 5.7.1 and must not count.
+--B0UND.1/mail.example.com--
+"""
+
+
+def _message(body: str, *, encoding: str = "7bit", extra: str = "") -> str:
+    return (
+        "Return-Path: <>\n"
+        "From: Mail Delivery Subsystem <mailer-daemon@example.org>\n"
+        "To: alice@example.com\n"
+        "Subject: Delivery Status Notification (Failure)\n"
+        "MIME-Version: 1.0\n"
+        f"{extra}"
+        "Content-Type: text/plain; charset=utf-8\n"
+        f"Content-Transfer-Encoding: {encoding}\n"
+        "\n"
+        f"{body}"
+    )
+
+
+def test_report_with_status_and_diagnostic_is_one_event_with_both_codes() -> None:
+    events = feed_all(DsnFormat(), REPORT.splitlines())
+
+    assert len(events) == 1
+    event = events[0]
+    assert (event.code, event.enhanced) == ("550", "5.1.1")
+    assert event.status == "bounced"
+    assert event.recipient_domain == "example.net"
+    assert event.remote_host == "mx.example.net"
+    assert event.format == "bounce"
+    assert "User unknown" in event.text
+
+
+def test_report_event_points_at_the_line_with_the_reply_and_masks_it() -> None:
+    lines = REPORT.splitlines()
+    event = feed_all(DsnFormat(), lines)[0]
+
+    assert "550 5.1.1" in lines[event.line - 1]
+    assert "jane@" not in event.example
+    assert "550" in event.example
+
+
+def test_report_ends_at_its_closing_boundary_and_leaves_the_next_line() -> None:
+    fmt = DsnFormat()
+    lines = REPORT.splitlines()
+    events = feed_all(fmt, lines)
+
+    assert not fmt.open
+    assert len(events) == 1
+    assert fmt.feed(len(lines) + 1, "Mar  4 10:00:00 mx postfix/smtp[1]: x") is None
+
+
+def test_two_recipient_blocks_give_two_events() -> None:
+    text = REPORT.replace(
+        "\n--B0UND.1/mail.example.com\nContent-Type: message/rfc822",
+        "Final-Recipient: rfc822; bob@example.org\nAction: delayed\nStatus: 4.2.2\n"
+        "Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\n"
+        "\n--B0UND.1/mail.example.com\nContent-Type: message/rfc822",
+    )
+    events = feed_all(DsnFormat(), text.splitlines())
+
+    found = {(e.recipient_domain, e.code, e.enhanced, e.status) for e in events}
+    assert found == {
+        ("example.net", "550", "5.1.1", "bounced"),
+        ("example.org", "452", "4.2.2", "deferred"),
+    }
+
+
+def test_vendor_text_in_base64_body_is_decoded() -> None:
+    text = (
+        "<jane@example.net>: host mx.example.net[198.51.100.7] said: 552 5.2.2\n"
+        "    Mailbox full (in reply to RCPT TO command)\n"
+    )
+    body = base64.encodebytes(text.encode()).decode()
+    events = feed_all(DsnFormat(), _message(body, encoding="base64").splitlines())
+
+    assert [(e.code, e.enhanced) for e in events] == [("552", "5.2.2")]
+    assert events[0].recipient_domain == "example.net"
+
+
+def test_gmail_text_in_quoted_printable_body_is_decoded() -> None:
+    text = (
+        "Delivery to the following recipient failed permanently:\n\n"
+        "     jane@example.net\n\n"
+        "Technical details of permanent failure:\n"
+        "Google tried to deliver your message, but it was rejected by the server "
+        "for the recipient domain example.net by mx.example.net. [198.51.100.7].\n\n"
+        "The error that the other server returned was:\n"
+        "550 5.1.1 <jane@example.net>: Recipient address rejected: User unknown\n"
+    )
+    body = quopri.encodestring(text.encode()).decode()
+    lines = _message(body, encoding="quoted-printable").splitlines()
+    events = feed_all(DsnFormat(), lines)
+
+    assert [(e.code, e.enhanced) for e in events] == [("550", "5.1.1")]
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "code", "enhanced"),
+    [
+        (
+            "This message was created automatically by mail delivery software.\n\n"
+            "A message that you sent could not be delivered to one or more of its\n"
+            "recipients. This is a permanent error. The following address(es) failed:"
+            "\n\n  jane@example.net\n"
+            "    host mx.example.net [198.51.100.7]\n"
+            "    SMTP error from remote mail server after RCPT TO:<jane@example.net>:\n"
+            "    550 5.1.1 No such user here\n",
+            "550",
+            "5.1.1",
+        ),
+        (
+            "Delivery has failed to these recipients or groups:\n\n"
+            "jane@example.net\n"
+            "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; "
+            "Recipient not found by SMTP address lookup'\n",
+            "550",
+            "5.1.10",
+        ),
+        (
+            "Hi. This is the qmail-send program at mail.example.com.\n"
+            "I'm afraid I wasn't able to deliver your message to the following "
+            "addresses.\n\n<jane@example.net>:\n"
+            "198.51.100.7 does not like recipient.\n"
+            "Remote host said: 550 5.7.1 Relaying denied\n"
+            "Giving up on 198.51.100.7.\n",
+            "550",
+            "5.7.1",
+        ),
+        (
+            "   ----- Transcript of session follows -----\n"
+            "... while talking to mx.example.net.:\n"
+            ">>> RCPT To:<jane@example.net>\n"
+            "<<< 550 5.1.1 <jane@example.net>... User unknown\n"
+            "550 5.1.1 <jane@example.net>... User unknown\n",
+            "550",
+            "5.1.1",
+        ),
+        (
+            "Final-Recipient: rfc822; jane@example.net\n"
+            "Action: failed\n"
+            "Status: 5.7.26\n"
+            "Diagnostic-Code: smtp; 550-5.7.26 This mail is unauthenticated, which\n"
+            " poses a security risk 550 5.7.26 to the sender and Gmail users\n",
+            "550",
+            "5.7.26",
+        ),
+    ],
+    ids=["exim", "exchange", "qmail", "sendmail", "dsn-fields"],
+)
+def test_pasted_vendor_excerpt_gives_one_event(
+    excerpt: str, code: str, enhanced: str
+) -> None:
+    events = feed_all(DsnFormat(), excerpt.splitlines())
+
+    assert [(e.code, e.enhanced) for e in events] == [(code, enhanced)]
+    assert events[0].recipient_domain == "example.net"
+
+
+def test_pasted_excerpt_ends_at_a_syslog_line_which_stays_for_others() -> None:
+    fmt = DsnFormat()
+    assert fmt.claims("This is the mail system at host mail.example.com.")
+    fmt.feed(1, "This is the mail system at host mail.example.com.")
+    fmt.feed(2, "<jane@example.net>: host mx.example.net[198.51.100.7] said: 550")
+    fmt.feed(3, "    5.1.1 User unknown (in reply to RCPT TO command)")
+
+    syslog = "Mar  4 10:00:00 mail postfix/smtp[812]: 4F1A2B3C: to=<b@example.org>"
+    assert fmt.feed(4, syslog) is None
+    assert not fmt.open
+    events = list(fmt.flush())
+    assert [(e.code, e.enhanced, e.line) for e in events] == [("550", "5.1.1", 1)]
+
+
+def test_mbox_with_two_bounces_gives_an_event_for_each() -> None:
+    first = "From MAILER-DAEMON Mon Mar  4 10:00:00 2024\n" + REPORT
+    second = "From MAILER-DAEMON Mon Mar  4 11:00:00 2024\n" + _message(
+        "<bob@example.org>: host mx.example.org[203.0.113.9] said: 452 4.2.2\n"
+        "    Mailbox full\n"
+    )
+    events = feed_all(DsnFormat(), (first + second).splitlines())
+
+    assert [(e.code, e.recipient_domain) for e in events] == [
+        ("550", "example.net"),
+        ("452", "example.org"),
+    ]
+
+
+def test_message_larger_than_the_buffer_is_cut_and_still_read() -> None:
+    filler = ["x" * 1000] * (MAX_MESSAGE_BYTES // 1000 + 500)
+    lines = _message("Remote host said: 550 5.1.1 No such user\n").splitlines()
+    events = feed_all(DsnFormat(), [*lines, *filler])
+
+    assert [(e.code, e.enhanced) for e in events] == [("550", "5.1.1")]
+
+
+def test_report_without_reply_code_keeps_only_the_status() -> None:
+    text = "Final-Recipient: rfc822; jane@example.net\nAction: failed\nStatus: 5.1.1\n"
+    events = feed_all(DsnFormat(), text.splitlines())
+
+    assert [(e.code, e.enhanced, e.status) for e in events] == [
+        (None, "5.1.1", "bounced")
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Mar  4 10:00:00 mail postfix/smtp[812]: 4F1A2B3C: to=<j@example.net>, "
+        "relay=mx.example.net[198.51.100.7]:25, dsn=5.1.1, status=bounced "
+        "(host mx.example.net[198.51.100.7] said: 550 5.1.1 unknown)",
+        "2024-03-04 10:00:00 1rXyZ-000abc-12 ** j@example.net R=dnslookup: "
+        "SMTP error from remote mail server after RCPT TO:<j@example.net>: 550",
+        '{"event": "bounce"}',
+        "",
+    ],
+)
+def test_claims_no_ordinary_log_line(line: str) -> None:
+    assert not DsnFormat().claims(line)
+
+
+def test_single_pasted_postfix_bounce_line_is_claimed_and_read() -> None:
+    line = (
+        "<jane@example.net>: host mx.example.net[198.51.100.7] said: 550 5.1.1 "
+        "<jane@example.net>: Recipient address rejected: User unknown (in reply "
+        "to RCPT TO command)"
+    )
+    events = feed_all(DsnFormat(), [line])
+
+    assert [(e.code, e.enhanced, e.remote_host) for e in events] == [
+        ("550", "5.1.1", "mx.example.net")
+    ]

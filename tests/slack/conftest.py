@@ -1,0 +1,10 @@
+"""Fixtures for the Slack tests; the harness itself lives in harness.py."""
+
+from tests.slack.harness import (  # noqa: F401
+    _hermetic,
+    foreign,
+    httpserver_listen_address,
+    running,
+    slack,
+    start_app,
+)
