@@ -19,7 +19,6 @@ logger = logging.getLogger("bot")
 
 RECONNECT_GRACE = 120.0
 HEALTH_INTERVAL = 5.0
-SHUTDOWN_GRACE = 25.0
 HTTP_THREADS = 8
 
 
@@ -46,7 +45,7 @@ def run_socket_mode(settings: Settings) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.slack.app import create_app
-    from bot.slack.jobs import JobRunner
+    from bot.slack.jobs import SHUTDOWN_GRACE, JobRunner
 
     jobs = JobRunner(settings.job_workers, settings.job_timeout)
     try:

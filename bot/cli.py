@@ -68,7 +68,15 @@ def _summarize_parser() -> argparse.ArgumentParser:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help=words.CLI_SUMMARY_JSON_HELP)
     output.add_argument("--events", action="store_true", help=words.CLI_EVENTS_HELP)
+    parser.add_argument("--sample", action="store_true", help=words.CLI_SAMPLE_HELP)
     return parser
+
+
+def _sample_path() -> str:
+    """The sample Postfix log that ships inside the package."""
+    from importlib.resources import files
+
+    return str(files("bot").joinpath("samples", "maillog-sample.log"))
 
 
 def _command(args: list[str]) -> tuple[str, list[str]]:
@@ -312,16 +320,42 @@ def _print_events(inputs: list[_Input], bar: _Bar | None) -> int:
     return EXIT_OK if found else EXIT_PROBLEM
 
 
+def _is_gzip(stream: BinaryIO) -> bool:
+    """True when a seekable stream starts with gzip's magic bytes (left at 0)."""
+    magic = stream.read(2)
+    stream.seek(0)
+    return magic == b"\x1f\x8b"
+
+
+def _summary(inputs: list[_Input], bar: _Bar | None) -> Summary:
+    """One regular file goes to summarize_path, which may use both CPUs."""
+    from bot.logs.reader import summarize, summarize_path
+
+    item = inputs[0]
+    if (
+        len(inputs) > 1
+        or item.size is None
+        or item.stream is sys.stdin.buffer
+        or _is_gzip(item.stream)
+    ):
+        return summarize(_all_lines(inputs, bar))
+
+    def tick(_lines: int, done: int) -> None:
+        if bar is not None:
+            bar.update(max(0, min(done, item.size or 0) - bar.n))
+
+    return summarize_path(item.stream.name, progress=tick)
+
+
 def _run_summarize(ns: argparse.Namespace) -> int:
-    inputs = _open_inputs(ns.files)
+    names = [*ns.files, _sample_path()] if ns.sample else ns.files
+    inputs = _open_inputs(names)
     bar = _progress_bar(inputs)
     try:
         if ns.events:
             return _print_events(inputs, bar)
 
-        from bot.logs.reader import summarize
-
-        summary = summarize(_all_lines(inputs, bar))
+        summary = _summary(inputs, bar)
     finally:
         if bar is not None:
             bar.close()

@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import re
 from dataclasses import dataclass
 from importlib import resources
 
 from bot.knowledge.records import ProviderReply, Retry
+from bot.knowledge.textmatch import Guarded
 
 __all__ = [
     "data_rows",
@@ -38,7 +38,7 @@ class _Rule:
     reply: ProviderReply
     codes: frozenset[str]
     spans: tuple[_Span, ...]
-    pattern: re.Pattern[str]
+    pattern: Guarded
     needs_host: bool
 
     def fits(self, code: str | None, status: _Span | None) -> bool:
@@ -70,7 +70,7 @@ class _Table:
 
     rules: tuple[_Rule, ...]
     hosts: tuple[ProviderReply, ...]
-    host_pattern: re.Pattern[str]
+    host_marks: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 def provider_replies() -> tuple[ProviderReply, ...]:
@@ -137,10 +137,15 @@ def _candidates(code: str | None, enhanced: str | None) -> tuple[_Rule, ...]:
 
 
 def _hosts_in(lowered: str) -> tuple[str, ...]:
-    """Providers named by host names in the text, in file order."""
-    table = _table()
-    seen = {m.lastgroup for m in table.host_pattern.finditer(lowered)}
-    return tuple(r.provider for i, r in enumerate(table.hosts) if f"h{i}" in seen)
+    """Providers named by host names in the text, in file order.
+
+    Plain substring tests: they run on every failed reply, so they must be cheap.
+    """
+    return tuple(
+        provider
+        for provider, marks in _table().host_marks
+        if any(mark in lowered for mark in marks)
+    )
 
 
 def _generic(provider: str) -> ProviderReply | None:
@@ -190,7 +195,7 @@ def _table() -> _Table:
             provider=row["provider"],
             reply="",
             enhanced="",
-            match=row["pattern"],
+            match=row["hosts"],
             meaning=row["meaning"],
             reason="",
             retry=Retry.UNKNOWN,
@@ -198,8 +203,8 @@ def _table() -> _Table:
         )
         for row in data_rows(_HOSTS_FILE)
     )
-    joined = "|".join(f"(?P<h{i}>{r.match})" for i, r in enumerate(hosts))
-    return _Table(rules=rules, hosts=hosts, host_pattern=re.compile(joined))
+    marks = tuple((r.provider, tuple(r.match.split("|"))) for r in hosts)
+    return _Table(rules=rules, hosts=hosts, host_marks=marks)
 
 
 def _rule(row: dict[str, str]) -> _Rule:
@@ -219,6 +224,6 @@ def _rule(row: dict[str, str]) -> _Rule:
         reply=reply,
         codes=frozenset(filter(None, row["reply"].split("|"))),
         spans=_parse_spans(row["enhanced"]),
-        pattern=re.compile(row["match"]),
+        pattern=Guarded.compile(row["match"]),
         needs_host=row["needs_host"] == "yes",
     )

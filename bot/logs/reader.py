@@ -239,8 +239,14 @@ def summarize_path(
     """
     size = os.path.getsize(path)
     jobs = jobs or min(os.cpu_count() or 1, 4)
-    if jobs < 2 or size < PARALLEL_MIN_BYTES or _is_gzip(path):
-        return summarize(open_lines(path, max_bytes=max_bytes), progress=progress)
+    if (
+        jobs < 2
+        or size < PARALLEL_MIN_BYTES
+        or _is_gzip(path)
+        or not _splittable(path)
+    ):
+        lines = open_lines(path, name=os.fspath(path), max_bytes=max_bytes)
+        return summarize(lines, progress=progress)
     if max_bytes is not None and size > max_bytes:
         raise InputError("too_big", f"more than {max_bytes} bytes", str(path))
 
@@ -270,6 +276,36 @@ def summarize_path(
         formats=counts.seen,
         bytes_read=counts.chars,
     )
+
+
+LINE_FORMATS = frozenset(
+    {
+        PostfixFormat.name,
+        EximFormat.name,
+        SendmailFormat.name,
+        QmailFormat.name,
+        OtherMtaFormat.name,
+        GenericFormat.name,
+    }
+)
+"""Formats whose entries are single lines, so a file of them may be cut anywhere."""
+
+SNIFF_BYTES = 1 << 20
+
+
+def _splittable(path: str | os.PathLike[str]) -> bool:
+    """True when the file's head is made only of single-line MTA log entries.
+
+    A CSV or Exchange header, a JSON document or a bounce message carries state
+    from its first lines, so a byte range cut from its middle would be misread.
+    """
+    with open(path, "rb") as stream:
+        head = stream.read(SNIFF_BYTES)
+    reader = Reader(mask_examples=False)
+    text = head.decode("utf-8", errors="replace").splitlines()[:-1]
+    for _ in reader.raw_events(text):
+        pass
+    return bool(reader.seen) and set(reader.seen) <= LINE_FORMATS
 
 
 def _is_gzip(path: str | os.PathLike[str]) -> bool:

@@ -8,6 +8,9 @@ with class 2, 4 or 5 and one to three digits per part (RFC 3463 s2).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from bot.logs.event import Event
 
 # RFC 3463 s2: class "." subject "." detail, subject and detail 1-3 digits.
 # Not glued to a word, a digit or a dot before; not followed by another digit or
@@ -123,3 +126,16 @@ def status_of_code(code: str | None, enhanced: str | None = None) -> str:
     return {"2": "sent", "3": "info", "4": "deferred", "5": "rejected"}.get(
         first, "unknown"
     )
+
+
+class SingleLineFormat:
+    """Base for formats whose entries are single lines: never open, nothing pending."""
+
+    @property
+    def open(self) -> bool:
+        """Single-line entries never leave the format open."""
+        return False
+
+    def flush(self) -> Iterable[Event]:
+        """Nothing is ever pending."""
+        return ()

@@ -53,6 +53,7 @@ CLI_SUMMARIZE_DESCRIPTION = (
     "standard input when no FILE is given or FILE is -."
 )
 CLI_FILES_HELP = "log files (plain or .gz); - or nothing reads standard input"
+CLI_SAMPLE_HELP = "summarize the sample Postfix log that ships with smtpcode"
 CLI_SUMMARY_JSON_HELP = "print the summary as one JSON object"
 CLI_EVENTS_HELP = "print one JSON object per reply found (JSON Lines), for jq"
 CLI_NO_ARGS = "Give a code to explain, such as: smtpcode 451  (or: smtpcode --help)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -17,6 +17,9 @@ from slack_sdk.errors import SlackApiError
 from bot.knowledge.errors import InputError
 from bot.knowledge.query import Query, parse_query
 from bot.logs.mask import mask_addresses
+from bot.logs.reader import summarize as summarize_lines
+from bot.logs.source import open_lines, text_lines
+from bot.logs.summary import Summary
 from bot.render import words
 from bot.render.blocks import (
     explanation_blocks,
@@ -24,16 +27,14 @@ from bot.render.blocks import (
     section,
     summary_blocks,
 )
-from bot.render.escape import cut, escape, one_line
+from bot.render.escape import code_span, cut, escape, one_line
+from bot.render.text import summary_text
 from bot.slack import files
 from bot.slack.deps import Deps
 from bot.slack.jobs import Deadline, Job, JobTimeout
 from bot.slack.replies import Reply, slack_error
 from bot.slack.settings import Settings
 from bot.slack.text import message_text
-
-if TYPE_CHECKING:
-    from bot.logs.summary import Summary
 
 logger = logging.getLogger(__name__)
 
@@ -124,10 +125,9 @@ def explain_query(query: Query, *, share: bool) -> Answer:
     """Cards for a parsed query, with its problems, and the share button if asked."""
     blocks = explanation_blocks(query.explanations, query.problems, share=share)
     if query.explanations:
-        labels = ", ".join(
+        fallback = ", ".join(
             f"{e.label} ({e.code_class.value})" for e in query.explanations
         )
-        fallback = labels
     elif query.problems:
         fallback = words.query_error_text(query.problems[0])
     else:
@@ -167,8 +167,6 @@ def summarize(
 
     Raises JobTimeout when the deadline passes.
     """
-    from bot.logs.reader import summarize as summarize_lines
-
     problems: list[str] = []
     lines = _lines(sources, reply, client, settings, deadline, problems)
     summary = summarize_lines(lines, progress=lambda _done, _total: deadline.check())
@@ -178,8 +176,6 @@ def summarize(
 
 def summary_answer(summary: Summary, problems: list[str] | None = None) -> Answer:
     """Blocks for a summary plus any problems; the full text when trimmed."""
-    from bot.render.text import summary_text
-
     problems = problems or []
     notes = problem_blocks("\n".join(problems)) if problems else []
     if not summary.groups and problems:
@@ -194,16 +190,15 @@ def summary_answer(summary: Summary, problems: list[str] | None = None) -> Answe
 
 
 def _trimmed(summary: Summary, blocks: list[Block]) -> bool:
-    """True when summary_blocks left codes out (it ends with "+N more codes")."""
-    hidden = len(summary.groups) + summary.other_codes
-    marks = {escape(words.more_codes(n)) for n in range(1, hidden + 1)}
-    texts = (
-        e.get("text", "")
+    """True when summary_blocks left codes out (each shown code is a code span)."""
+    if summary.other_codes:
+        return True
+    shown = "\n".join(
+        str((b.get("text") or {}).get("text", ""))
         for b in blocks
-        if b.get("type") == "context"
-        for e in b.get("elements", ())
+        if b["type"] == "section"
     )
-    return any(t in marks for t in texts)
+    return any(code_span(g.code) not in shown for g in summary.groups)
 
 
 def _names(sources: Sources) -> str:
@@ -220,8 +215,6 @@ def _lines(
     problems: list[str],
 ) -> Iterator[str]:
     """Lines of the pasted text, then of each file; file problems are noted."""
-    from bot.logs.source import text_lines
-
     if sources.text.strip():
         yield from text_lines(sources.text)
     for file in sources.files:
@@ -237,8 +230,6 @@ def _file_lines(
     deadline: Deadline,
     problems: list[str],
 ) -> Iterator[str]:
-    from bot.logs.source import open_lines
-
     name = escape(files.file_name(file))
     if not files.is_log_file(file):
         problems.append(words.UNSUPPORTED_FILE.format(name=name))

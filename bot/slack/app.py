@@ -109,9 +109,7 @@ def ignore_bot_messages(
     return None
 
 
-def handle_error(
-    error: Exception, body: dict[str, Any], context: BoltContext, logger: logging.Logger
-) -> None:
+def handle_error(error: Exception, body: dict[str, Any], context: BoltContext) -> None:
     """Catch-all: log the traceback and tell the user briefly that it failed."""
     logger.exception("listener failed: %s", type(error).__name__, exc_info=error)
     event = body.get("event") or {}

@@ -19,6 +19,9 @@ from bot.knowledge.errors import SmtpcodeError
 
 logger = logging.getLogger(__name__)
 
+SHUTDOWN_GRACE = 25.0
+"""Seconds a stopping process waits for jobs in flight before cancelling them."""
+
 
 class JobTimeout(SmtpcodeError):
     """A job ran past its deadline, or the process is shutting down."""

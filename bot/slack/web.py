@@ -16,7 +16,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.slack.app import create_app
-from bot.slack.jobs import JobRunner
+from bot.slack.jobs import SHUTDOWN_GRACE, JobRunner
 from bot.slack.registry import EVENTS_PATH, HEALTH_PATH
 from bot.slack.settings import Settings, load_settings
 
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger(__name__)
-
-SHUTDOWN_GRACE = 25.0
 
 
 def create_wsgi_app(

@@ -86,3 +86,22 @@ def test_summarize_path_reads_gzip_in_one_process(tmp_path: Path) -> None:
     path = tmp_path / "maillog.gz"
     path.write_bytes(gzip.compress(SAMPLE.read_bytes()))
     assert summarize_path(path).events == summarize(open_lines(SAMPLE)).events
+
+
+def test_csv_log_is_not_split_so_rows_after_the_cut_keep_their_header(
+    tmp_path: Path, monkeypatch
+) -> None:
+    fixture = Path(__file__).parents[1] / "fixtures" / "logs" / "plex_email_log.csv"
+    header, *rows = fixture.read_text().splitlines()
+    big = tmp_path / "email_log.csv"
+    big.write_text("\n".join([header, *rows * 200]) + "\n")
+    monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 1)
+
+    single = summarize(open_lines(big))
+    parallel = summarize_path(big, jobs=2)
+
+    assert single.events == len(rows) * 200
+    assert parallel.events == single.events
+    assert [(g.code, g.count) for g in parallel.groups] == [
+        (g.code, g.count) for g in single.groups
+    ]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from bot.logs.event import Event
-from bot.logs.replies import domain_of, line_time, split_reply
+from bot.logs.replies import SingleLineFormat, domain_of, line_time, split_reply
 
 NAME = "exim"
 
@@ -49,15 +49,10 @@ _HINTS = (
 )
 
 
-class EximFormat:
+class EximFormat(SingleLineFormat):
     """Exim main log lines."""
 
     name = NAME
-
-    @property
-    def open(self) -> bool:
-        """Exim entries are single lines."""
-        return False
 
     def claims(self, line: str) -> bool:
         """`YYYY-MM-DD HH:MM:SS ` (or `exim[pid]:`) and an Exim-shaped message."""
@@ -81,10 +76,6 @@ class EximFormat:
             return ()  # host-level copy of the reply on the next ==/** line
         if ": " in body and any(hint in body for hint in _QUOTING):
             return _quoted_reply(lineno, body, time, line)
-        return ()
-
-    def flush(self) -> Iterable[Event]:
-        """Nothing is ever pending."""
         return ()
 
 

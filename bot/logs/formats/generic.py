@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from bot.logs.event import Event
-from bot.logs.replies import domain_of, line_time, split_reply
+from bot.logs.replies import SingleLineFormat, domain_of, line_time, split_reply
 
 NAME = "generic"
 
@@ -31,15 +31,10 @@ _TO = re.compile(r"\bto=?:?\s*<([^<>\s]+@[^<>\s]+)>", re.IGNORECASE)
 _STATUS = {"2": "sent", "3": "info", "4": "deferred", "5": "rejected"}
 
 
-class GenericFormat:
+class GenericFormat(SingleLineFormat):
     """Any line at all, read with suspicion."""
 
     name = NAME
-
-    @property
-    def open(self) -> bool:
-        """Single lines only."""
-        return False
 
     def claims(self, line: str) -> bool:
         """Anything holding a digit 2-5 could hold a reply."""
@@ -68,10 +63,6 @@ class GenericFormat:
                 example=line,
             ),
         )
-
-    def flush(self) -> Iterable[Event]:
-        """Nothing is ever pending."""
-        return ()
 
 
 def _find_reply(line: str) -> str | None:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 
 from bot.logs.event import Event
-from bot.logs.replies import domain_of, field, line_time, split_reply
+from bot.logs.replies import SingleLineFormat, domain_of, field, line_time, split_reply
 
 NAME = "courier"
 ASSP = "assp"
@@ -25,15 +25,10 @@ _ORACLE_TIME = re.compile(r' ts="([^"]+)"')
 _ORACLE_DI = re.compile(r' di="([2-5]\d\d[ -][^"]*)"')
 
 
-class OtherMtaFormat:
+class OtherMtaFormat(SingleLineFormat):
     """Courier, ASSP and Oracle Messaging Server lines."""
 
     name = NAME
-
-    @property
-    def open(self) -> bool:
-        """These entries are single lines."""
-        return False
 
     def claims(self, line: str) -> bool:
         """Courier's program names, ASSP's bracket tags, Oracle's <co ... /> records."""
@@ -51,10 +46,6 @@ class OtherMtaFormat:
         if line.startswith("<co "):
             return _oracle(lineno, line)
         return _assp(lineno, line)
-
-    def flush(self) -> Iterable[Event]:
-        """Nothing is ever pending."""
-        return ()
 
 
 def _event(

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from bot.logs.event import Event
 from bot.logs.replies import (
+    SingleLineFormat,
     domain_of,
     field,
     host_of,
@@ -44,15 +45,10 @@ _REJECTS = (
 )
 
 
-class PostfixFormat:
+class PostfixFormat(SingleLineFormat):
     """Postfix log lines; one event per reply."""
 
     name = NAME
-
-    @property
-    def open(self) -> bool:
-        """Postfix entries are single lines."""
-        return False
 
     def claims(self, line: str) -> bool:
         """A postfix/... program name, or a bare body shaped like Postfix's."""
@@ -80,10 +76,6 @@ class PostfixFormat:
             return _reject_line(lineno, line, _body(line))
         if " said: " in line or "refused to talk to me: " in line:
             return _said_line(lineno, line, _body(line))
-        return ()
-
-    def flush(self) -> Iterable[Event]:
-        """Nothing is ever pending."""
         return ()
 
 

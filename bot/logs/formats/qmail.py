@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from bot.logs.event import Event
-from bot.logs.replies import line_time, split_reply
+from bot.logs.replies import SingleLineFormat, line_time, split_reply
 
 NAME = "qmail"
 
@@ -23,15 +23,10 @@ _SMTPD = re.compile(r"(?:rblsmtpd|qmail-smtpd)(?:\[\d+\])?: (.*)$")
 _RBL_REPLY = re.compile(r"(?:^|: )([2-5]\d\d .*)$")
 
 
-class QmailFormat:
+class QmailFormat(SingleLineFormat):
     """qmail-send and rblsmtpd/qmail-smtpd lines."""
 
     name = NAME
-
-    @property
-    def open(self) -> bool:
-        """qmail entries are single lines."""
-        return False
 
     def claims(self, line: str) -> bool:
         """qmail's delivery wording, a TAI64N stamp, or rblsmtpd/qmail-smtpd."""
@@ -49,10 +44,6 @@ class QmailFormat:
         smtpd = _SMTPD.search(line)
         if smtpd is not None:
             return _smtpd(lineno, line, smtpd.group(1))
-        return ()
-
-    def flush(self) -> Iterable[Event]:
-        """Nothing is ever pending."""
         return ()
 
 

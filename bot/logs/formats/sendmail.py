@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from bot.logs.event import Event
 from bot.logs.replies import (
+    SingleLineFormat,
     domain_of,
     field,
     host_of,
@@ -22,15 +23,10 @@ _PROGRAMS = ("sm-mta[", "sendmail[", "sm-msp-queue[", "sm-acceptingconnections["
 _STAT_REPLY = re.compile(r"(?:^|: |\()([2-5]\d\d[ -].*?)\)?$")
 
 
-class SendmailFormat:
+class SendmailFormat(SingleLineFormat):
     """Sendmail (sm-mta) log lines."""
 
     name = NAME
-
-    @property
-    def open(self) -> bool:
-        """Sendmail entries are single lines."""
-        return False
 
     def claims(self, line: str) -> bool:
         """A sendmail program name, or `stat=`/`reject=` fields."""
@@ -50,10 +46,6 @@ class SendmailFormat:
             return _stat_line(lineno, line)
         if "reject=" in line:
             return _reject_line(lineno, line)
-        return ()
-
-    def flush(self) -> Iterable[Event]:
-        """Nothing is ever pending."""
         return ()
 
 
