@@ -274,10 +274,11 @@ def _advance(bar: _Bar, item: _Input, done_before: int) -> None:
         bar.update(max(0, done_before + position - bar.n))
 
 
-def _all_lines(inputs: list[_Input], bar: _Bar | None) -> Iterator[str]:
+def _each_input(inputs: list[_Input], bar: _Bar | None) -> Iterator[Iterator[str]]:
+    """The lines of each input apart, so that no entry runs from one into the next."""
     done = 0
     for item in inputs:
-        yield from _lines(item, bar, done, len(inputs) > 1)
+        yield _lines(item, bar, done, len(inputs) > 1)
         done += item.size or 0
 
 
@@ -329,7 +330,7 @@ def _is_gzip(stream: BinaryIO) -> bool:
 
 def _summary(inputs: list[_Input], bar: _Bar | None) -> Summary:
     """One regular file goes to summarize_path, which may use both CPUs."""
-    from bot.logs.reader import summarize, summarize_path
+    from bot.logs.reader import summarize_many, summarize_path
 
     item = inputs[0]
     if (
@@ -338,7 +339,7 @@ def _summary(inputs: list[_Input], bar: _Bar | None) -> Summary:
         or item.stream is sys.stdin.buffer
         or _is_gzip(item.stream)
     ):
-        return summarize(_all_lines(inputs, bar))
+        return summarize_many(_each_input(inputs, bar))
 
     def tick(_lines: int, done: int) -> None:
         if bar is not None:

@@ -13,6 +13,7 @@ import pytest
 
 from bot import __version__
 from bot.cli import main
+from tests.corpus import corpus_path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 POSTFIX = FIXTURES / "cli_postfix.log"
@@ -332,3 +333,35 @@ def test_module_entry_point_summarizes_a_piped_log() -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["events"] == 5
     assert done.stderr == b""
+
+
+def test_summary_of_several_files_counts_what_events_finds_in_each(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A feedback report left open at the end of one file once swallowed the next
+    # file, so the summary of these two found no reply at all.
+    files = (
+        str(corpus_path("bounces_dsn", "sisimai", "bsd", "arf-16.eml")),
+        str(corpus_path("bounces_dsn", "sisimai", "bsd", "lhost-amavis-03.eml")),
+        str(POSTFIX),
+    )
+    per_file = 0
+    for name in files:
+        status, out, _ = run(capsys, "summarize", "--events", name)
+        assert status == 0
+        per_file += len(out.splitlines())
+
+    status, out, _ = run(capsys, "summarize", "--json", *files)
+
+    assert status == 0
+    assert json.loads(out)["events"] == per_file
+
+
+def test_summarize_sample_runs_on_the_log_shipped_in_the_package(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "summarize", "--sample", "--json")
+    summary = json.loads(out)
+    assert status == 0
+    assert summary["formats"] == {"postfix": summary["lines_read"]}
+    assert {"250", "550"} <= {code["code"] for code in summary["codes"]}

@@ -62,6 +62,10 @@ _SPLIT = re.compile(r"[\s;,]+")
 _KEYED = re.compile(r"([A-Za-z_]+)=(\S+)")
 _CONTINUATION = re.compile(r"(\d{3})-(\D.*)")
 _MENTION = re.compile(r"<[@#!][^>]*>")
+# ANSI escape sequences and control characters other than tab and line breaks: a
+# terminal would obey them if a reply line were echoed with them.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LOG_MARKERS = re.compile(
     r"""
     \d{4}-\d{2}-\d{2}[T\s]\d{2}:\d{2}              # ISO 8601 date and time
@@ -123,6 +127,8 @@ def _is_csv_header(line: str) -> bool:
 
 def _parse(text: str) -> Query:
     """parse_query without the safety net."""
+    if not text.isprintable():
+        text = _CONTROL.sub(" ", _ANSI.sub("", text))
     if not text.strip():
         return Query(problems=(QueryError(EMPTY),))
     if len(text) > MAX_CHARS:

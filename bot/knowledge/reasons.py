@@ -20,15 +20,20 @@ __all__ = [
     "classify",
     "reason_info",
     "reason_names",
+    "sisimai_reason",
 ]
 
 # Text rules at these levels beat the code tables; later levels only fill gaps.
 _STRONG_LEVELS = (1, 2, 3)
 _WEAK_LEVELS = (4,)
 
+# (text reason, status reason) pairs where the enhanced code is the better witness:
+# "User unknown" after DATA may be a filter speaking, unless the code says 5.1.1.
+_STATUS_BEATS_TEXT = frozenset({(1, "filtered", "userunknown")})
+
 # Replies longer than this are cut to their head and tail before matching and
 # caching: the reason sits near the start, provider trace tags near the end.
-_HEAD = 300
+_HEAD = 400
 _TAIL = 100
 
 # A multi-line reply folded onto one line repeats "550-5.7.1" inside its sentences
@@ -41,6 +46,8 @@ class ReasonInfo:
     """One reason of the taxonomy, as written in data/reasons.csv.
 
     `hard` is "yes", "no", or "permanent" (hard only under a permanent code).
+    `sisimai` is the Sisimai reason for one of our finer reasons ("greylisted" is
+    reported by Sisimai as "ratelimited"), else the name itself.
     """
 
     name: str
@@ -49,6 +56,7 @@ class ReasonInfo:
     retry: Retry
     action: str
     aliases: tuple[str, ...] = ()
+    sisimai: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,12 @@ def canonical_reason(name: str) -> str:
     return _rules().aliases.get(name, name)
 
 
+def sisimai_reason(name: str) -> str:
+    """The Sisimai reason that ours compares with: "greylisted" -> "ratelimited"."""
+    info = reason_info(name)
+    return info.sisimai or info.name
+
+
 def reason_names() -> tuple[str, ...]:
     """Every reason in the taxonomy, in file order."""
     return tuple(_rules().reasons)
@@ -122,8 +136,11 @@ def _classify(code: str | None, enhanced: str | None, lowered: str) -> Verdict:
     if provider is not None and provider.reason:
         return _verdict(provider.reason, code, enhanced, provider, "provider")
 
-    found = _text_reason(lowered, _STRONG_LEVELS)
+    found, level = _text_match(lowered, _STRONG_LEVELS)
     if found:
+        status = _status_reason(enhanced)
+        if status and (level, found, status) in _STATUS_BEATS_TEXT:
+            return _verdict(status, code, enhanced, provider, "status")
         return _verdict(found, code, enhanced, provider, "text")
 
     found = _status_reason(enhanced)
@@ -181,15 +198,20 @@ def _is_success(code: str | None, enhanced: str | None) -> bool:
 
 def _text_reason(lowered: str, levels: tuple[int, ...]) -> str | None:
     """The reason of the first text rule that matches, by level then position."""
+    return _text_match(lowered, levels)[0]
+
+
+def _text_match(lowered: str, levels: tuple[int, ...]) -> tuple[str | None, int]:
+    """(reason, level) of the first text rule that matches; (None, 0) if none."""
     if not lowered:
-        return None
+        return None, 0
     rules = _rules()
     for level in levels:
         pattern, names = rules.levels[level]
         found = pattern.search(lowered)
         if found is not None and found.lastindex is not None:
-            return names[found.lastindex - 1]
-    return None
+            return names[found.lastindex - 1], level
+    return None, 0
 
 
 def _status_reason(enhanced: str | None) -> str | None:
@@ -227,6 +249,7 @@ def _rules() -> _Rules:
             retry=Retry[row["retry"].upper()],
             action=row["action"],
             aliases=tuple(filter(None, row["aliases"].split("|"))),
+            sisimai=row["sisimai"],
         )
         reasons[info.name] = info
         aliases.update(dict.fromkeys(info.aliases, info.name))

@@ -56,6 +56,9 @@ PROGRESS_EVERY = 1 << 16
 """Lines between two calls of the progress callback."""
 
 _CACHE_LIMIT = 8192
+# classify() reads the head and the tail of a reply; a bounce puts the SMTP stage
+# and the reason at the end, so the whole (bounded) text is passed on.
+_TEXT_LIMIT = 600
 _VARIABLE = re.compile(r"[\w.+=-]*@[\w.-]+|\[[^\]]*\]|\b[0-9A-Fa-f]*\d[0-9A-Fa-f]*\b")
 
 
@@ -170,7 +173,7 @@ class Reader:
         if event.reason is not None:
             return event.reason, event.hard, event.provider
         code, enhanced = event.code, event.enhanced
-        text = "" if (code or enhanced or "")[:1] == "2" else event.text[:300]
+        text = "" if (code or enhanced or "")[:1] == "2" else event.text[:_TEXT_LIMIT]
         key = (code, enhanced, _VARIABLE.sub("#", text) if text else "")
         known = self._verdicts.get(key)
         if known is None:
@@ -207,16 +210,36 @@ def summarize(
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
     """Read `lines` once and summarize them by code; `progress(lines, chars)`."""
-    reader = Reader(mask_examples=False)
+    return summarize_many([lines], progress=progress)
+
+
+def summarize_many(
+    sources: Iterable[Iterable[str]],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """One summary of several inputs, each read on its own.
+
+    A bounce or JSON document left open at the end of one file must not swallow
+    the next file, so every source gets a fresh Reader; the counts add up.
+    """
     summarizer = Summarizer()
-    add, verdict = summarizer.add_known, reader.verdict
-    for event in reader.raw_events(lines, progress):
-        add(event, *verdict(event))
+    counts: _Counts | None = None
+    for lines in sources:
+        reader = Reader(mask_examples=False)
+        add, verdict = summarizer.add_known, reader.verdict
+        for event in reader.raw_events(lines, progress):
+            add(event, *verdict(event))
+        if counts is None:
+            counts = _Counts(reader)
+        else:
+            counts.merge_counts(_Counts(reader))
+    counts = counts or _Counts(Reader(mask_examples=False))
     return summarizer.finish(
-        lines_read=reader.lines,
-        unparsed=reader.unparsed,
-        formats=reader.seen,
-        bytes_read=reader.chars,
+        lines_read=counts.lines,
+        unparsed=counts.unparsed,
+        formats=counts.seen,
+        bytes_read=counts.chars,
     )
 
 
@@ -239,12 +262,7 @@ def summarize_path(
     """
     size = os.path.getsize(path)
     jobs = jobs or min(os.cpu_count() or 1, 4)
-    if (
-        jobs < 2
-        or size < PARALLEL_MIN_BYTES
-        or _is_gzip(path)
-        or not _splittable(path)
-    ):
+    if jobs < 2 or size < PARALLEL_MIN_BYTES or _is_gzip(path) or not _splittable(path):
         lines = open_lines(path, name=os.fspath(path), max_bytes=max_bytes)
         return summarize(lines, progress=progress)
     if max_bytes is not None and size > max_bytes:

@@ -6,12 +6,14 @@ so memory stays flat whatever the size of the log.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.knowledge.lookup import explain_pair
 from bot.knowledge.records import CodeClass, Explanation
 from bot.logs import mask
 from bot.logs.event import Event
+from bot.logs.timespan import Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +102,20 @@ _REASON_WORDS: dict[str, tuple[str, str]] = {
     "systemerror": ("errors on the receiving side", "retry later"),
     "systemfull": ("full receiving systems", "retry later"),
     "syntaxerror": ("SMTP syntax errors", "check the sending software"),
-    "greylisting": ("greylisting", "nothing to do; retries will get through"),
+    "greylisted": ("greylisting", "nothing to do, the retries get through"),
     "suppressed": ("suppressed recipients", "check the suppression list"),
+}
+# Reasons that say only that the reply did not tell; the verdict looks past them.
+_VAGUE_REASONS = ("onhold", "undefined")
+# Replies that report something other than a failed delivery: feedback-loop
+# complaints (RFC 5965) and automatic answers (RFC 3834).
+_NOTICE_WORDS: dict[str, tuple[str, str, str]] = {
+    "feedback": (
+        "spam complaint (feedback report)",
+        "spam complaints (feedback reports)",
+        "stop mailing those recipients",
+    ),
+    "vacation": ("auto-reply", "auto-replies", "nothing to do"),
 }
 
 
@@ -160,12 +174,11 @@ class _Group:
         "domains",
         "enhanced",
         "examples",
-        "first",
         "hard",
         "hosts",
-        "last",
         "providers",
         "reasons",
+        "span",
         "statuses",
         "text",
     )
@@ -179,8 +192,7 @@ class _Group:
         self.providers: dict[str, int] = {}
         self.domains = _TopK()
         self.hosts = _TopK()
-        self.first: str | None = None
-        self.last: str | None = None
+        self.span = Span()
         self.examples: list[str] = []
         self.text = ""
         self.hard = 0
@@ -201,9 +213,7 @@ class _Group:
         if hard:
             self.hard += 1
         if event.time:
-            if self.first is None:
-                self.first = event.time
-            self.last = event.time
+            self.span.add(event.time)
         if len(self.examples) < EXAMPLES and event.example:
             example = mask.example(event.example)
             if example not in self.examples:
@@ -225,8 +235,7 @@ class _Group:
         for top, more in ((self.domains, other.domains), (self.hosts, other.hosts)):
             for item, count in more.counts.items():
                 top.add(item, count)
-        self.first = self.first or other.first
-        self.last = other.last or self.last
+        self.span.merge(other.span)
         for example in other.examples:
             if len(self.examples) < EXAMPLES and example not in self.examples:
                 self.examples.append(example)
@@ -251,8 +260,8 @@ class _Group:
             providers=dict(self.providers),
             domains=self.domains.top(),
             hosts=self.hosts.top(),
-            first_seen=self.first,
-            last_seen=self.last,
+            first_seen=self.span.first,
+            last_seen=self.span.last,
             examples=tuple(self.examples),
         )
 
@@ -277,8 +286,7 @@ class Summarizer:
         self._overflow: set[str] = set()
         self._overflow_events = 0
         self._events = 0
-        self._first: str | None = None
-        self._last: str | None = None
+        self._span = Span()
         self._last_line = 0
         self._formats: dict[str, int] = {}
 
@@ -294,9 +302,7 @@ class Summarizer:
         self._last_line = max(self._last_line, event.line)
         _bump(self._formats, event.format, MAX_CODES)
         if event.time:
-            if self._first is None:
-                self._first = event.time
-            self._last = event.time
+            self._span.add(event.time)
 
         key = event.key
         group = self._groups.get(key)
@@ -315,8 +321,7 @@ class Summarizer:
         self._overflow_events += other._overflow_events
         self._last_line += other._last_line
         _merge(self._formats, other._formats, MAX_CODES)
-        self._first = self._first or other._first
-        self._last = other._last or self._last
+        self._span.merge(other._span)
         for key, group in other._groups.items():
             mine = self._groups.get(key)
             if mine is not None:
@@ -361,84 +366,109 @@ class Summarizer:
             unparsed=unparsed,
             bytes_read=bytes_read,
             verdict=verdict(groups, total, lines_read or self._last_line),
-            first_seen=self._first,
-            last_seen=self._last,
+            first_seen=self._span.first,
+            last_seen=self._span.last,
             other_codes=len(self._overflow),
             notes=tuple(notes),
         )
 
 
 def verdict(groups: list[CodeGroup], events: int, lines: int) -> str:
-    """One sentence a person can act on, from the groups (worst first)."""
+    """One sentence a person can act on, from the groups (worst first).
+
+    Permanent failures lead, temporary ones follow; spam complaints and
+    auto-replies are counted apart because nothing failed to be delivered.
+    """
     if not events:
         return f"No SMTP reply codes found in {lines:,} lines."
     permanent = [g for g in groups if g.code_class is CodeClass.PERMANENT]
     transient = [g for g in groups if g.code_class is CodeClass.TRANSIENT]
-    failures = sum(g.count for g in permanent) + sum(g.count for g in transient)
-    if not failures:
-        return (
-            f"All {events:,} replies are successes or progress replies; nothing to fix."
-        )
+    notices = _notices(groups)
 
     if permanent:
         count = sum(g.count for g in permanent)
-        what, action = _main_cause(permanent)
-        where = _main_place(permanent)
-        return (
-            f"{count:,} permanent {_plural(count, 'rejection')}, mostly {what}"
-            f"{where} — {action}." + _also_transient(transient)
-        )
-    count = sum(g.count for g in transient)
-    what, action = _main_cause(transient)
-    where = _main_place(transient)
-    return (
-        f"Mostly temporary failures ({count:,}): {what}{where}; nothing permanent"
-        f" — {action}."
-    )
+        head = f"{count:,} permanent {_plural(count, 'rejection')}"
+        cause, action = _cause(permanent, count)
+        also = _also_transient(transient)
+        return f"{head}, {cause} — {action}.{also}{notices}"
+    if transient:
+        count = sum(g.count for g in transient)
+        head = f"{count:,} temporary {_plural(count, 'failure')}"
+        cause, action = _cause(transient, count)
+        return f"{head}, {cause}; nothing permanent — {action}.{notices}"
+    if notices:
+        return "No delivery failures." + notices
+    return f"All {events:,} replies are successes or progress replies; nothing to fix."
 
 
-def _main_cause(groups: list[CodeGroup]) -> tuple[str, str]:
-    """The commonest reason across groups, in words, and what to do."""
-    reasons: dict[str, int] = {}
-    for group in groups:
-        for reason, count in group.reasons.items():
-            reasons[reason] = reasons.get(reason, 0) + count
+def _cause(groups: list[CodeGroup], count: int) -> tuple[str, str]:
+    """ "mostly unknown users at example.net" and what to do, for these groups."""
+    reasons = _tally(g.reasons for g in groups)
+    for vague in _VAGUE_REASONS:
+        reasons.pop(vague, None)
     common = _most(reasons)
     if common in _REASON_WORDS:
-        return _REASON_WORDS[common]
-    top = groups[0]
-    title = top.explanation.title or top.code
-    return (
-        f"{top.code} ({title.rstrip('.').lower()})",
-        "read the explanation of " + top.code,
-    )
+        what, action = _REASON_WORDS[common]
+        share = reasons[common]
+        mine = [g for g in groups if _most(g.reasons) == common] or groups
+    else:
+        top = groups[0]
+        title = (top.explanation.title or top.code).rstrip(".").lower()
+        what, action = f"{top.code} ({title})", f"read the explanation of {top.code}"
+        share, mine = top.count, [top]
+    place = _place(mine, sum(g.count for g in mine))
+    return f"{_how_many(share, count)} {what}{place}", action
 
 
-def _main_place(groups: list[CodeGroup]) -> str:
-    """Where the failures cluster: " at example.net", " by one provider (X)", or ""."""
-    domains: dict[str, int] = {}
-    providers: dict[str, int] = {}
-    for group in groups:
-        for domain, count in group.domains:
-            domains[domain] = domains.get(domain, 0) + count
-        for provider, count in group.providers.items():
-            providers[provider] = providers.get(provider, 0) + count
-    total = sum(g.count for g in groups)
-    top_provider = _most(providers)
-    if top_provider and providers[top_provider] * 2 > total:
-        return f" by one provider ({top_provider})"
-    top_domain = _most(domains)
-    if top_domain and domains[top_domain] * 2 > total:
-        return f" at {top_domain}"
-    return ""
+def _how_many(share: int, count: int) -> str:
+    """ "all", "mostly" or "3 of them", for the part the main cause explains."""
+    if share >= count:
+        return "all"
+    return "mostly" if share * 2 > count else f"{share:,} of them"
+
+
+def _place(groups: list[CodeGroup], count: int) -> str:
+    """Where failures cluster: " (Gmail) at example.net", " at example.net" or ""."""
+    providers = _tally(g.providers for g in groups)
+    domains = _tally(dict(g.domains) for g in groups)
+    place = ""
+    provider = _most(providers)
+    if provider and providers[provider] * 2 > count:
+        place = f" ({provider})"
+    domain = _most(domains)
+    if domain and domains[domain] * 2 > count:
+        place += f" at {domain}"
+    return place
+
+
+def _tally(maps: Iterable[dict[str, int]]) -> dict[str, int]:
+    """The counts of several small maps added up."""
+    total: dict[str, int] = {}
+    for counts in maps:
+        for key, count in counts.items():
+            total[key] = total.get(key, 0) + count
+    return total
+
+
+def _notices(groups: list[CodeGroup]) -> str:
+    """Sentences for spam complaints and auto-replies, which are not failures."""
+    reasons = _tally(g.reasons for g in groups)
+    out = ""
+    for reason, (singular, plural, action) in _NOTICE_WORDS.items():
+        count = reasons.get(reason, 0)
+        if count:
+            noun = singular if count == 1 else plural
+            out += f" {count:,} {noun} — {action}."
+    return out
 
 
 def _also_transient(transient: list[CodeGroup]) -> str:
-    """A second sentence counting temporary failures, or "" when there are none."""
+    """A second sentence about temporary failures, or "" when there are none."""
     count = sum(g.count for g in transient)
     if not count:
         return ""
-    return f" Also {count:,} temporary {_plural(count, 'failure')}."
+    cause, _ = _cause(transient, count)
+    return f" Also {count:,} temporary {_plural(count, 'failure')}, {cause}."
 
 
 def _plural(count: int, word: str) -> str:

@@ -12,6 +12,7 @@ from bot.knowledge.reasons import (
     classify,
     reason_info,
     reason_names,
+    sisimai_reason,
 )
 from bot.knowledge.records import Retry
 
@@ -26,9 +27,20 @@ SISIMAI_REASONS = {
 }  # fmt: skip
 
 
+# Our reasons that are finer than Sisimai's, and the Sisimai reason each refines.
+FINER_REASONS = {"greylisted": "ratelimited"}
+
+
 def test_taxonomy_holds_every_sisimai_reason() -> None:
     """The taxonomy has today's Sisimai reasons, and only known names."""
-    assert set(reason_names()) == SISIMAI_REASONS
+    assert set(reason_names()) == SISIMAI_REASONS | set(FINER_REASONS)
+
+
+def test_finer_reasons_name_the_sisimai_reason_they_refine() -> None:
+    """Each of our finer reasons compares with one Sisimai reason; others with self."""
+    for name in reason_names():
+        expected = FINER_REASONS.get(name, name)
+        assert sisimai_reason(name) == expected, name
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import base64
 import quopri
+from pathlib import Path
 
 import pytest
 
+from bot.logs.event import Event
 from bot.logs.formats.dsn import MAX_MESSAGE_BYTES, DsnFormat
+from bot.logs.reader import read_events
+from bot.logs.source import open_lines
 from tests.logs.feeding import feed_all
 
 REPORT = """\
@@ -283,3 +287,137 @@ def test_single_pasted_postfix_bounce_line_is_claimed_and_read() -> None:
     assert [(e.code, e.enhanced, e.remote_host) for e in events] == [
         ("550", "5.1.1", "mx.example.net")
     ]
+
+
+# --- faults found measuring against the Sisimai corpus (fixtures of our own) -----
+
+BOUNCES = Path(__file__).resolve().parents[1] / "fixtures" / "bounces"
+
+
+def _read(name: str) -> list[Event]:
+    """Every enriched event of one fixture bounce, through the full reader."""
+    return list(read_events(open_lines(BOUNCES / name)))
+
+
+def test_feedback_report_gives_one_info_event_per_reported_recipient() -> None:
+    events = _read("arf_abuse.eml")
+
+    assert [(e.code, e.status, e.reason, e.hard) for e in events] == [
+        (None, "info", "feedback", False)
+    ] * 2
+    assert [e.recipient_domain for e in events] == ["example.net", "example.org"]
+    assert events[0].time == "2024-03-04T09:58:00+00:00"
+
+
+def test_auto_reply_gives_one_vacation_event_for_the_absent_person() -> None:
+    [event] = _read("auto_reply.eml")
+
+    assert (event.code, event.status, event.reason) == (None, "info", "vacation")
+    assert event.recipient_domain == "example.net"
+
+
+def test_message_starting_with_a_from_header_is_read_as_a_message() -> None:
+    fmt = DsnFormat()
+
+    assert fmt.claims("From: <fbl@example.net>")
+    assert _read("arf_abuse.eml")
+
+
+def test_from_header_followed_by_log_lines_does_not_swallow_them() -> None:
+    lines = [
+        "From: someone@example.com",
+        "2024-03-04 10:00:00 1rXyZ-000abc-12 ** j@example.net: 550 5.1.1 unknown",
+    ]
+    fmt = DsnFormat()
+
+    assert fmt.feed(1, lines[0]) == []
+    assert fmt.feed(2, lines[1]) is None  # handed back to the reader
+    assert not fmt.open
+
+
+def test_status_without_diagnostic_takes_the_bounce_words_about_the_recipient() -> None:
+    [event] = _read("no_diagnostic_code.eml")
+
+    assert event.enhanced == "5.0.0"
+    assert "Domain does not exist" in event.text
+    assert event.reason == "hostunknown"
+
+
+@pytest.mark.parametrize(
+    ("name", "stage", "reason"),
+    [
+        ("exim_after_data.eml", "end of DATA", "filtered"),
+        ("sendmail_data_transcript.eml", "DATA", "filtered"),
+        ("exim_after_ehlo.eml", "EHLO", "blocked"),
+    ],
+)
+def test_smtp_stage_shown_in_the_bounce_reaches_the_event(
+    name: str, stage: str, reason: str
+) -> None:
+    [event] = _read(name)
+
+    assert event.text.endswith(f"(in reply to {stage} command)")
+    assert event.reason == reason
+
+
+def test_unknown_user_at_data_with_status_5_1_1_stays_userunknown() -> None:
+    [event] = _read("sendmail_data_5_1_1.eml")
+
+    assert event.enhanced == "5.1.1"
+    assert (event.reason, event.hard) == ("userunknown", True)
+
+
+def test_x_unix_diagnostic_is_a_local_program_unless_the_text_says_more() -> None:
+    quota, exit_code = _read("xunix_quota.eml")
+
+    assert quota.reason == "mailboxfull"
+    assert exit_code.reason == "mailererror"
+    assert exit_code.text == "71 (X-Unix)"
+
+
+def test_reason_at_the_end_of_a_long_bounce_text_is_still_read() -> None:
+    [event] = _read("long_prose.eml")
+
+    assert len(event.text) > 300
+    assert event.reason == "userunknown"
+
+
+def test_postfix_host_not_found_try_again_is_a_dns_fault_not_a_bad_domain() -> None:
+    [event] = _read("postfix_try_again.eml")
+
+    assert event.recipient_domain == "example.net"
+    assert (event.reason, event.hard) == ("networkerror", False)
+
+
+def test_replies_in_brackets_and_after_host_colon_are_found() -> None:
+    events = _read("bracketed_reply.eml")
+
+    assert [(e.code, e.enhanced, e.reason) for e in events] == [
+        ("554", "5.4.6", "networkerror"),
+        ("553", "5.3.0", "userunknown"),
+    ]
+    assert events[0].text == "Hop count exceeded - possible mail loop"
+
+
+def test_returned_message_copy_inside_a_text_part_is_not_read() -> None:
+    lines = [
+        "Return-Path: <>",
+        "From: Mail Delivery Subsystem <mailer-daemon@example.com>",
+        "Subject: Delivery Status Notification (Failure)",
+        "",
+        "Delivery to the following recipient failed permanently:",
+        "",
+        "     jane@example.net",
+        "",
+        "Technical details of permanent failure:",
+        "The recipient server did not accept our requests to connect.",
+        "",
+        "----- Original message -----",
+        "",
+        "Subject: we need SPF and DKIM and DMARC",
+    ]
+
+    [event] = feed_all(DsnFormat(), lines)
+
+    assert "did not accept our requests to connect" in event.text
+    assert "DMARC" not in event.text

@@ -81,45 +81,6 @@ def test_domains_per_code_are_bounded_but_keep_the_heavy_hitter() -> None:
     assert len(s._groups["550"].domains.counts) <= TOP_K
 
 
-def test_verdict_for_permanent_unknown_users_at_one_domain() -> None:
-    s = Summarizer()
-    for _ in range(30):
-        s.add(ev("550", "5.1.1", recipient_domain="example.net", reason="userunknown"))
-    s.add(ev("450", "4.7.1", status="deferred", reason="greylisting"))
-    verdict = s.finish().verdict
-    assert verdict.startswith(
-        "30 permanent rejections, mostly unknown users at example.net"
-    )
-    assert "clean the list" in verdict
-    assert "1 temporary failure." in verdict
-
-
-def test_verdict_for_only_temporary_greylisting_by_one_provider() -> None:
-    s = Summarizer()
-    for _ in range(3):
-        s.add(
-            ev(
-                "450",
-                "4.7.1",
-                status="deferred",
-                reason="greylisting",
-                provider="Gmail",
-            )
-        )
-    s.add(ev("250", "2.0.0", status="sent"))
-    verdict = s.finish().verdict
-    assert "greylisting" in verdict
-    assert "(Gmail)" in verdict
-    assert "nothing permanent" in verdict
-
-
-def test_verdict_for_no_events_and_all_success() -> None:
-    assert "No SMTP reply codes" in Summarizer().finish(lines_read=7).verdict
-    s = Summarizer()
-    s.add(ev("250", status="sent"))
-    assert "nothing to fix" in s.finish().verdict
-
-
 def test_merge_adds_counts_and_keeps_first_and_last_times() -> None:
     a, b = Summarizer(), Summarizer()
     a.add(ev("550", time="t1"))

@@ -28,6 +28,8 @@ MAX_FRAGMENT_LINES = 5000
 """A pasted bounce excerpt without headers ends after this many lines."""
 
 _MAX_PARTS = 200
+_GIST_HEAD = 390
+_GIST_TAIL = 100
 _MAX_TEXT = 256 * 1024
 
 # Lines that open a message: mbox separator and the usual first headers.
@@ -43,6 +45,11 @@ _MESSAGE_START = (
     "Mime-Version:",
     "Content-Type: multipart/report",
     "X-Failed-Recipients:",
+    "From:",
+    "Date:",
+    "Subject:",
+    "Message-ID:",
+    "Message-Id:",
 )
 
 # RFC 3464 s2.2 / s2.3 fields that open a pasted delivery-status excerpt.
@@ -85,11 +92,15 @@ _SYSLOG_LINE = re.compile(
 # Where a copy of the original message begins in a plain-text bounce: stop there.
 _ORIGINAL_COPY = re.compile(
     r"copy of the (?:original )?message|original message (?:follows|headers)"
-    r"|below this line is a copy|unsent message below|^-+ ?original message"
+    r"|below this line is a copy|unsent message below"
+    r"|^ *-+ ?(?:original|returned) message"
     r"|^content-type: (?:message/rfc822|text/rfc822-headers)"
     r"|^-+ ?The header of the original message",
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )
+# A header field or its folded continuation (RFC 5322 s2.2); anything else inside
+# the header block means the lines were never a message.
+_HEADER_LINE = re.compile(r"[!-9;-~]+:|[ \t]")
 
 # Text that introduces a server's reply in vendor bounces. The reply follows.
 _ANCHOR = re.compile(
@@ -107,6 +118,8 @@ _ANCHOR = re.compile(
     r"|(?::|-----)[ \t]*\n(?=[ \t]*[245]\d\d[ -])"  # a reply after "...:" line
     r"|^[ \t]*(?=[245]\d\d:?[ -]+[245]\.\d{1,3}\.\d{1,3}\b)"  # a line that is a reply
     r"|^[ \t]*(?=[245]\.\d{1,3}\.\d{1,3} )"  # a line that is an enhanced code
+    r"|(?<=\S):(?=[ \t]*[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3} )"  # "host X: 553 5.3.0"
+    r"|\[(?=[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3} )"  # "error message: [554 5.4.6"
     r")[ \t]*",
     re.MULTILINE | re.IGNORECASE,
 )
@@ -123,6 +136,31 @@ _HOST_SAID = re.compile(
     r"host ([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})[ \[(]|Generating server: ([\w.-]+)"
 )
 _SPACES = re.compile(r"\s+")
+_LISTED = re.compile(r"\s*<([^<>\s]+@[^<>\s]+)>:? ")
+_WORD = re.compile(r"[^\W\d_]{3}")
+# Lines that are fields or addresses of the original message, not the bounce's words.
+_PROSE_SKIP = re.compile(
+    r"\s*(?:to|from|cc|subject|date|final-recipient|original-recipient"
+    r"|x-failed-recipients|received|for|envelope-to|delivered-to):",
+    re.IGNORECASE,
+)
+
+# The SMTP command a reply answered, as MTAs write it near the reply: Postfix
+# "(in reply to RCPT TO command)", Exim "SMTP error ... after end of data:",
+# Sendmail's transcript ">>> DATA", "SMTP:RCPT host ...". Read to Postfix's words.
+_STAGE = re.compile(
+    r"in reply to (end of data|data|rcpt to|mail from|ehlo|helo|starttls)\b"
+    r"|after (?:pipelined )?(end of data|data|rcpt to|mail from|ehlo|helo)\b"
+    r"|^>>> (data|rcpt to|mail from|ehlo|helo|starttls|\.)"
+    r"|\bsmtp:(rcpt|mail|data)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_STAGE_NAMES = {
+    "end of data": "end of DATA",
+    ".": "end of DATA",
+    "rcpt": "RCPT TO",
+    "mail": "MAIL FROM",
+}
 _TAGS = re.compile(r"<[^>]{0,500}>")
 
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
@@ -146,6 +184,8 @@ class _Finding:
     remote: str | None = None
     action: str | None = None
     when: str | None = None
+    stage: str | None = None
+    reason: str | None = None
 
     @property
     def weight(self) -> int:
@@ -238,6 +278,8 @@ class DsnFormat:
             return line.startswith(_MESSAGE_START)
         if line.startswith("From ") and _has_body(self._lines):
             return True
+        if line and not _HEADER_LINE.match(line) and not _has_body(self._lines):
+            return not (len(self._lines) == 1 and self._lines[0].startswith("From "))
         return _SYSLOG_LINE.match(line) is not None
 
     def _finish(self) -> list[Event]:
@@ -284,6 +326,9 @@ def _message_findings(lines: list[str]) -> list[_Finding]:
         lines = lines[1:]
     raw = "\n".join(lines).encode("utf-8", "surrogateescape")
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    found = _feedback_findings(message) or _vacation_findings(message)
+    if found:
+        return found
     found = _parsed_findings(message, lines)
     if found:
         return found
@@ -299,6 +344,57 @@ def _message_findings(lines: list[str]) -> list[_Finding]:
     return _codeless(message)
 
 
+def _feedback_findings(message: Message) -> list[_Finding]:
+    """An abuse or opt-out report (ARF, RFC 5965): one finding per recipient."""
+    parts = message.walk()
+    report = next(
+        (p for p in parts if p.get_content_type() == "message/feedback-report"), None
+    )
+    if report is None:
+        return []
+    fields: dict[str, list[str]] = {}
+    for item in _unfold(_dsn_part_lines(report)):
+        if item is not None:
+            fields.setdefault(item[0], []).append(item[1])
+    kind = (fields.get("feedback-type") or ["abuse"])[0].strip().lower()
+    arrived = fields.get("arrival-date")
+    when = _iso_date(arrived[0] if arrived else None) or _iso_date(message.get("Date"))
+    recipients: list[str | None] = [
+        found.group(0)
+        for value in fields.get("original-rcpt-to", [])
+        if (found := _ADDRESS.search(value)) is not None
+    ]
+    return [
+        _Finding(r, None, None, f"Feedback-Type: {kind}", when=when, reason="feedback")
+        for r in recipients or [None]
+    ]
+
+
+_AUTO_SUBJECT = re.compile(
+    r"\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|out of (?:the )?office"
+    r"|autoreply|vacation|away from|absence)\b",
+    re.IGNORECASE,
+)
+
+
+def _vacation_findings(message: Message) -> list[_Finding]:
+    """An automatic answer such as an out-of-office note (RFC 3834), not a bounce."""
+    submitted = str(message.get("Auto-Submitted", "")).strip().lower()
+    subject = str(message.get("Subject", ""))
+    flagged = (
+        submitted.startswith("auto-replied")
+        or _AUTO_SUBJECT.match(subject) is not None
+        or any(message.get(name) for name in ("X-Autoreply", "X-Autorespond"))
+    )
+    if not flagged or _looks_like_bounce(message):
+        return []
+    sender = _ADDRESS.search(str(message.get("From", "")))
+    words = _SPACES.sub(" ", f"Auto-reply: {subject}").strip()[:200]
+    when = _iso_date(message.get("Date"))
+    recipient = sender.group(0) if sender else None
+    return [_Finding(recipient, None, None, words, when=when, reason="vacation")]
+
+
 def _codeless(message: Message) -> list[_Finding]:
     """A bounce that quotes no code still failed: one finding per recipient."""
     if not _looks_like_bounce(message) or "feedback-report" in str(
@@ -307,15 +403,36 @@ def _codeless(message: Message) -> list[_Finding]:
         return []
     texts: list[str] = []
     _collect(message, [], texts, budget=[_MAX_PARTS])
-    words = _SPACES.sub(" ", " ".join(texts)).strip()[:400]
+    words = _gist(_SPACES.sub(" ", " ".join(texts)).strip())
     subject = str(message.get("Subject", "")).lower()
     action = "delayed" if "delay" in subject or "warning" in subject else "failed"
     when = _iso_date(message.get("Date"))
-    recipients = _header_recipients(message) or [""]
+    lines = "\n".join(texts).splitlines()
+    recipients = _header_recipients(message) or _listed_recipients(lines) or [""]
     return [
-        _Finding(r or None, None, None, words, action=action, when=when)
+        _Finding(
+            r or None,
+            None,
+            None,
+            _prose_about(lines, r) or words,
+            action=action,
+            when=when,
+        )
         for r in recipients
     ]
+
+
+def _gist(words: str) -> str:
+    """Head and tail of a long bounce text: the reason and the signature stay."""
+    if len(words) <= _GIST_HEAD + _GIST_TAIL:
+        return words
+    return f"{words[:_GIST_HEAD]} ... {words[-_GIST_TAIL:]}"
+
+
+def _listed_recipients(lines: list[str]) -> list[str]:
+    """Recipients a plain bounce lists one per line: "<user@example.org>: reason"."""
+    found = (_LISTED.match(line) for line in lines)
+    return list(dict.fromkeys(m.group(1) for m in found if m is not None))
 
 
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail delivery", "mailer_daemon")
@@ -357,7 +474,7 @@ def _parsed_findings(message: Message, lines: list[str]) -> list[_Finding]:
         texts = [_cut_original("\n".join(body))]
     text_lines = "\n".join(texts).splitlines()
     dsn = _dsn_blocks(dsn_lines) or _dsn_blocks(text_lines)
-    return _combine(dsn, _reply_findings(text_lines, known), when)
+    return _combine(dsn, _reply_findings(text_lines, known), when, text_lines)
 
 
 def _collect(
@@ -439,7 +556,7 @@ def _iso_date(value: object) -> str | None:
 def _text_findings(lines: list[str]) -> list[_Finding]:
     """Findings of an excerpt: DSN fields and vendor texts, both read as lines."""
     dsn = _dsn_blocks(lines)
-    return _combine(dsn, _reply_findings(lines, []), None)
+    return _combine(dsn, _reply_findings(lines, []), None, lines)
 
 
 # --- RFC 3464 fields ------------------------------------------------------------
@@ -493,8 +610,13 @@ def _dsn_finding(block: dict[str, str]) -> list[_Finding]:
     address = _ADDRESS.search(recipient)
 
     diagnostic = block.get("diagnostic-code", "")
-    diag_text = diagnostic.partition(";")[2] if ";" in diagnostic else diagnostic
+    kind, semicolon, after = diagnostic.partition(";")
+    diag_text = after if semicolon else diagnostic
     code, diag_enhanced, text = _diagnostic_reply(diag_text.strip())
+    if kind.strip().lower() == "x-unix":
+        # RFC 3464 s2.3.6: an X-Unix diagnostic is a local delivery program's
+        # exit, not a remote server's reply; keep the type so that it is seen.
+        text = f"{text or diag_text} (X-Unix)"
     status = valid_enhanced(_first_word(block.get("status", "")))
     enhanced = _pick_enhanced(status, diag_enhanced)
     return [
@@ -582,6 +704,8 @@ def _reply_findings(lines: list[str], known: list[str]) -> list[_Finding]:
     found: list[_Finding] = []
     for match in _ANCHOR.finditer(text):
         reply = _reply_text(text, match.end())
+        if match.group(0).endswith("["):
+            reply = reply.partition("]")[0]  # "error message: [554 5.4.6 ...]"
         code, enhanced, rest = _split(reply)
         if code is None and enhanced is None:
             continue
@@ -615,7 +739,18 @@ def _finding_at(
         enhanced=enhanced,
         text=reply,
         remote=_remote_near(before),
+        stage=_stage_near(before),
     )
+
+
+def _stage_near(before: str) -> str | None:
+    """The SMTP command named just before a reply, within its paragraph."""
+    paragraph = before[before.rfind("\n\n") + 1 :]
+    found = list(_STAGE.finditer(paragraph))
+    if not found:
+        return None
+    word = next(g for g in found[-1].groups() if g).lower()
+    return _STAGE_NAMES.get(word, word.upper())
 
 
 def _reply_text(text: str, start: int) -> str:
@@ -658,12 +793,45 @@ def _remote_near(before: str) -> str | None:
 
 
 def _combine(
-    dsn: list[_Finding], texts: list[_Finding], when: str | None
+    dsn: list[_Finding], texts: list[_Finding], when: str | None, prose: list[str]
 ) -> list[_Finding]:
-    """One finding per recipient: DSN fields completed by the vendor text."""
+    """One finding per recipient: DSN fields completed by the vendor text.
+
+    A finding that quotes no reply text takes the bounce's own words about its
+    recipient, which often name the reason ("Domain does not exist").
+    """
     if dsn:
-        return [_completed(f, texts, len(dsn) == 1, when) for f in _unique(dsn)]
-    return [replace(f, when=f.when or when) for f in _per_recipient(texts)]
+        found = [_completed(f, texts, len(dsn) == 1, when) for f in _unique(dsn)]
+    else:
+        found = [replace(f, when=f.when or when) for f in _per_recipient(texts)]
+    return [
+        f if _WORD.search(f.text) else replace(f, text=_prose_about(prose, f.recipient))
+        for f in found
+    ]
+
+
+def _prose_about(lines: list[str], recipient: str | None) -> str:
+    """The bounce's own sentence about a recipient: its line and what follows."""
+    if not recipient:
+        return ""
+    wanted = recipient.lower()
+    for index, line in enumerate(lines):
+        if wanted not in line.lower() or _PROSE_SKIP.match(line):
+            continue
+        # The address alone on its line: the reason is the next paragraph.
+        alone = not _WORD.search(line.lower().replace(wanted, ""))
+        block = [line]
+        for more in lines[index + 1 : index + 8]:
+            if _PROSE_SKIP.match(more) or len(block) > 4:
+                break
+            if not more.strip():
+                if alone and len(block) == 1:
+                    continue
+                break
+            block.append(more)
+        words = _SPACES.sub(" ", " ".join(block)).strip()[:400]
+        return words if _WORD.search(words.lower().replace(wanted, "")) else ""
+    return ""
 
 
 def _unique(findings: list[_Finding]) -> list[_Finding]:
@@ -680,9 +848,14 @@ def _completed(
 ) -> _Finding:
     """A DSN finding with the reply code the Diagnostic-Code lacked, from the text."""
     finding = replace(finding, when=finding.when or when)
+    wanted = (finding.recipient or "").lower()
+    if finding.stage is None:
+        staged = (t for t in texts if t.stage and (t.recipient or "").lower() == wanted)
+        stage = next(staged, None)
+        if stage is not None:
+            finding = replace(finding, stage=stage.stage)
     if finding.code is not None:
         return finding
-    wanted = (finding.recipient or "").lower()
     for text in texts:
         same = (text.recipient or "").lower() == wanted or (only and not text.recipient)
         agrees = (
@@ -700,6 +873,7 @@ def _completed(
                 enhanced=enhanced,
                 text=finding.text or text.text,
                 remote=finding.remote or text.remote,
+                stage=finding.stage or text.stage,
             )
     return finding
 
@@ -718,9 +892,15 @@ def _event(finding: _Finding, lines: list[str], start: int) -> Event:
     """The Event for a finding, placed on the raw line that shows its reply."""
     lineno, shown = _locate(finding, lines, start)
     status = _ACTION_STATUS.get(finding.action or "", "")
+    if finding.reason is not None:
+        status = "info"
     if not status:
         first = (finding.code or finding.enhanced or "?")[0]
         status = {"2": "sent", "4": "deferred", "5": "bounced"}.get(first, "unknown")
+    text = finding.text[:500]
+    if finding.stage and "in reply to" not in text.lower():
+        # Postfix's words for the stage, so every format states it the same way.
+        text = f"{text[:460]} (in reply to {finding.stage} command)"
     return Event(
         line=lineno,
         format=DsnFormat.name,
@@ -730,8 +910,10 @@ def _event(finding: _Finding, lines: list[str], start: int) -> Event:
         recipient_domain=domain_of(finding.recipient),
         remote_host=finding.remote,
         time=finding.when,
-        text=finding.text[:500],
+        text=text,
         example=example(shown),
+        reason=finding.reason,
+        hard=False if finding.reason is not None else None,
     )
 
 

@@ -1,0 +1,75 @@
+"""Earliest and latest time seen, whatever order the log lines came in.
+
+Logs carry times in several shapes: ISO 8601 (`2024-03-04T08:00:01Z`, Exim's
+`1999-03-02 09:44:33`), syslog's year-less `Mar 14 08:20:50` (RFC 3164), and the
+odd vendor form. Each is turned into a sortable key; the original text is kept for
+display.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1
+    )
+}
+_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ]?(\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?)?")
+_SYSLOG = re.compile(r"([A-Za-z]{3})\s+(\d{1,2})\s+(\d\d:\d\d:\d\d(?:\.\d+)?)")
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s*(\d{1,2}:\d\d(?::\d\d)?)?")
+
+TimeKey = tuple[int, int, int, str]
+
+
+def time_key(text: str) -> TimeKey:
+    """A sortable key for a log time; unknown shapes sort by their text, last."""
+    match = _ISO.search(text)
+    if match:
+        year, month, day, clock = match.groups()
+        return int(year), int(month), int(day), _clock(clock or "")
+    match = _SYSLOG.search(text)
+    if match and match.group(1).lower() in _MONTHS:
+        month_name, day, clock = match.groups()
+        return 0, _MONTHS[month_name.lower()], int(day), _clock(clock)
+    match = _US_DATE.search(text)
+    if match:
+        month, day, year, clock = match.groups()
+        return int(year), int(month), int(day), _clock(clock or "")
+    return 9999, 0, 0, text
+
+
+def _clock(clock: str) -> str:
+    """Zero-pad the hour, so that 8:05 and 08:05:00 sort alike."""
+    return clock.zfill(len(clock) + 1) if clock[1:2] == ":" else clock
+
+
+class Span:
+    """The earliest and latest of the times added (as written in the log)."""
+
+    __slots__ = ("_first_key", "_last_key", "_recent", "first", "last")
+
+    def __init__(self) -> None:
+        self.first: str | None = None
+        self.last: str | None = None
+        self._first_key: TimeKey | None = None
+        self._last_key: TimeKey | None = None
+        self._recent = ""
+
+    def add(self, time: str) -> None:
+        """Widen the span to include `time`."""
+        if time == self._recent:
+            return
+        self._recent = time
+        key = time_key(time)
+        if self._first_key is None or key < self._first_key:
+            self.first, self._first_key = time, key
+        if self._last_key is None or key > self._last_key:
+            self.last, self._last_key = time, key
+
+    def merge(self, other: Span) -> None:
+        """Widen the span to include another span."""
+        for time in (other.first, other.last):
+            if time is not None:
+                self.add(time)

@@ -1,0 +1,50 @@
+"""Time spans are earliest to latest, whatever order the lines came in."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.logs.reader import summarize
+from bot.logs.source import text_lines
+from bot.logs.timespan import Span, time_key
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        ("Feb 22 10:00:00", "Feb 25 09:00:00"),
+        ("Feb 25 09:00:00", "Mar  1 00:00:01"),
+        ("1999-03-02 09:44:33", "2013-01-04 00:00:00"),
+        ("2024-03-04T08:00:01Z", "2024-03-04T18:00:00Z"),
+        ("3/4/2024 8:05", "3/4/2024 10:05"),
+    ],
+)
+def test_time_key_orders_each_shape_by_time_not_by_text(earlier, later) -> None:
+    assert time_key(earlier) < time_key(later)
+
+
+def test_span_keeps_earliest_and_latest_when_lines_come_out_of_order() -> None:
+    span = Span()
+    for time in ("2013-01-04 10:00:00", "1999-03-02 09:44:33", "2005-06-01 12:00:00"):
+        span.add(time)
+    assert (span.first, span.last) == ("1999-03-02 09:44:33", "2013-01-04 10:00:00")
+
+
+def test_summary_time_span_does_not_run_backwards_for_a_reordered_log() -> None:
+    log = "\n".join(
+        [
+            "Feb 25 09:00:00 mx postfix/smtp[11]: A1: to=<a@example.net>, "
+            "relay=mx.example.net[192.0.2.1]:25, dsn=5.1.1, status=bounced "
+            "(host mx.example.net[192.0.2.1] said: 550 5.1.1 no such user)",
+            "Feb 22 08:00:00 mx postfix/smtp[12]: A2: to=<b@example.net>, "
+            "relay=mx.example.net[192.0.2.1]:25, dsn=5.1.1, status=bounced "
+            "(host mx.example.net[192.0.2.1] said: 550 5.1.1 no such user)",
+        ]
+    )
+    summary = summarize(text_lines(log))
+    assert (summary.first_seen, summary.last_seen) == (
+        "Feb 22 08:00:00",
+        "Feb 25 09:00:00",
+    )
+    assert summary.groups[0].first_seen == "Feb 22 08:00:00"
+    assert summary.groups[0].last_seen == "Feb 25 09:00:00"

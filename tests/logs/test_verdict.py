@@ -1,0 +1,131 @@
+"""The one-line verdict: what a person reads first, for typical summaries."""
+
+from __future__ import annotations
+
+from bot.logs.event import Event
+from bot.logs.reader import summarize
+from bot.logs.source import text_lines
+from bot.logs.summary import Summarizer
+
+
+def ev(code: str | None, enhanced: str | None = None, **fields: object) -> Event:
+    base: dict[str, object] = {"line": 1, "format": "postfix", "status": "bounced"}
+    base.update(fields)
+    return Event(code=code, enhanced=enhanced, **base)  # type: ignore[arg-type]
+
+
+def _postfix(to: str, dsn: str, status: str, reply: str) -> str:
+    """One Postfix smtp delivery line with the given reply."""
+    domain = to.partition("@")[2]
+    return (
+        f"Mar  1 10:00:00 mx postfix/smtp[11]: 4A1B2C3D: to=<{to}>, "
+        f"relay=mx.{domain}[192.0.2.10]:25, delay=1, dsn={dsn}, status={status} "
+        f"(host mx.{domain}[192.0.2.10] said: {reply} (in reply to RCPT TO command))"
+    )
+
+
+def test_greylisting_by_one_provider_says_temporary_and_nothing_permanent() -> None:
+    lines = [
+        _postfix(
+            f"user{i}@example.net",
+            "4.7.1",
+            "deferred",
+            "450 4.7.1 <user@example.net>: Recipient address rejected: Greylisted, "
+            "see http://postgrey.example.net/help/example.net.html",
+        )
+        for i in range(3)
+    ]
+    lines.append(
+        _postfix(
+            "ann@example.net", "4.7.1", "deferred", "451 4.7.1 Please try again later"
+        )
+    )
+
+    verdict = summarize(text_lines("\n".join(lines))).verdict
+
+    assert verdict == (
+        "4 temporary failures, all greylisting at example.net; nothing permanent"
+        " — nothing to do, the retries get through."
+    )
+
+
+def test_greylisting_is_not_called_rate_limiting() -> None:
+    line = _postfix(
+        "bob@example.org",
+        "4.7.1",
+        "deferred",
+        "451 4.7.1 Greylisting in action, please come back later",
+    )
+
+    verdict = summarize(text_lines(line)).verdict
+
+    assert "greylisting" in verdict
+    assert "rate" not in verdict
+
+
+def test_mostly_unknown_users_leads_with_the_permanent_count_and_the_fix() -> None:
+    s = Summarizer()
+    for _ in range(8):
+        s.add(ev("550", "5.1.1", recipient_domain="example.org", reason="userunknown"))
+    s.add(ev("552", "5.2.2", recipient_domain="example.com", reason="mailboxfull"))
+    s.add(ev("421", "4.4.2", status="deferred", reason="networkerror"))
+
+    verdict = s.finish().verdict
+
+    assert verdict == (
+        "9 permanent rejections, mostly unknown users at example.org — clean the list."
+        " Also 1 temporary failure, all network or DNS errors."
+    )
+
+
+def test_spamhaus_blocks_at_one_provider_name_the_list_and_the_place() -> None:
+    reply = (
+        "554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using "
+        "zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.25"
+    )
+    lines = [_postfix(f"u{i}@example.com", "5.7.1", "bounced", reply) for i in range(3)]
+
+    verdict = summarize(text_lines("\n".join(lines))).verdict
+
+    assert verdict == (
+        "3 permanent rejections, all blocks of the sending IP (Spamhaus) at "
+        "example.com — check blocklists and request delisting."
+    )
+
+
+def test_all_delivered_says_nothing_to_fix() -> None:
+    s = Summarizer()
+    for _ in range(5):
+        s.add(ev("250", "2.0.0", status="sent", reason="delivered"))
+
+    assert s.finish().verdict == (
+        "All 5 replies are successes or progress replies; nothing to fix."
+    )
+
+
+def test_nothing_found_says_how_many_lines_were_read() -> None:
+    verdict = Summarizer().finish(lines_read=7).verdict
+
+    assert verdict == "No SMTP reply codes found in 7 lines."
+
+
+def test_complaints_and_auto_replies_are_not_failures() -> None:
+    s = Summarizer()
+    s.add(ev(None, status="info", reason="feedback", hard=False))
+    s.add(ev(None, status="info", reason="feedback", hard=False))
+    s.add(ev(None, status="info", reason="vacation", hard=False))
+
+    assert s.finish().verdict == (
+        "No delivery failures. 2 spam complaints (feedback reports) — stop mailing "
+        "those recipients. 1 auto-reply — nothing to do."
+    )
+
+
+def test_a_minority_cause_is_counted_not_called_mostly() -> None:
+    s = Summarizer()
+    for reason in ("userunknown", "userunknown", "blocked", "authfailure", "suspend"):
+        s.add(ev("550", "5.7.1", reason=reason))
+
+    verdict = s.finish().verdict
+
+    assert verdict.startswith("5 permanent rejections, 2 of them unknown users")
