@@ -13,7 +13,21 @@ import re
 _MONTHS = {
     name: number
     for number, name in enumerate(
-        "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1
+        [
+            "jan",
+            "feb",
+            "mar",
+            "apr",
+            "may",
+            "jun",
+            "jul",
+            "aug",
+            "sep",
+            "oct",
+            "nov",
+            "dec",
+        ],
+        1,
     )
 }
 _ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ]?(\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?)?")
