@@ -8,15 +8,20 @@ EXAMPLE_LIMIT = 300
 """Example lines are cut to this many characters."""
 
 # A local part followed by @domain. Keeps the first character: "jane@example.com"
-# becomes "j***@example.com". Already masked parts stay as they are.
-_ADDRESS = re.compile(r"(?<![\w.+%-])([\w%+-])[\w.%+=~#$&'*/?^`{|}!-]*@(?=[\w-])")
+# becomes "j***@example.com". Already masked parts stay as they are. A local part
+# may hold "=" (SRS addresses), so Postfix's and Sendmail's `to=`/`from=` keys
+# before a bare address are kept apart rather than taken for its start.
+_ADDRESS = re.compile(
+    r"(?<![\w.+%-])((?:(?:orig_)?to=|from=|ctladdr=)?)"
+    r"([\w%+-])[\w.%+=~#$&'*/?^`{|}!-]*@(?=[\w-])"
+)
 
 
 def mask_addresses(text: str) -> str:
     """Replace the local part of every address with its first letter and ***."""
     if "@" not in text:
         return text
-    return _ADDRESS.sub(r"\1***@", text)
+    return _ADDRESS.sub(r"\1\2***@", text)
 
 
 def cut(text: str, limit: int = EXAMPLE_LIMIT) -> str:
