@@ -26,7 +26,7 @@ CHUNK = 1 << 20
 SNIFF = 8192
 BOMB_RATIO = 200
 """Decompressed-to-compressed ratio past which a gzip stream is treated as a bomb."""
-BOMB_FLOOR = 64 << 20
+BOMB_FLOOR = 16 << 20
 """Below this many decompressed bytes the ratio is not checked."""
 
 _GZIP = b"\x1f\x8b"
@@ -46,7 +46,7 @@ _BINARY_MAGIC = (
 _ANSI = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])"
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
 _FENCE = re.compile(r"^\s*```[\w+-]*\s*$|^\s*```|```\s*$", re.MULTILINE)
 _SLACK_LINK = re.compile(r"<(?:mailto:)?([^<>|\s]+)(?:\|([^<>]*))?>")
@@ -151,11 +151,13 @@ def _gunzip(
     """Decompress gzip members as they stream, capping the decompressed size."""
     inflater = zlib.decompressobj(wbits=31)
     compressed, produced = 0, 0
+    in_member = False
     pending = head
     while pending:
         compressed += len(pending)
         data = pending
         while data:
+            in_member = True
             try:
                 out = inflater.decompress(data, CHUNK)
             except zlib.error:
@@ -168,9 +170,12 @@ def _gunzip(
             if inflater.eof:
                 data = inflater.unused_data
                 inflater = zlib.decompressobj(wbits=31)
+                in_member = False
                 if data and not data.startswith(_GZIP):
                     return  # trailing garbage after the last member
         pending = stream.read(CHUNK)
+    if in_member:
+        raise InputError("unreadable", "the gzip file is cut short", name)
     if produced == 0:
         raise InputError("empty", "the compressed input holds nothing", name)
 
@@ -205,7 +210,11 @@ def _decode(chunks: Iterator[bytes], name: str) -> Iterator[str]:
 def _sniff(sample: bytes, name: str) -> str:
     """The encoding to read with; raises InputError("binary") for non-text."""
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        # A log is mostly ASCII, so real UTF-16 has a NUL in every other byte;
+        # without them the two bytes are stray garbage before UTF-8 text.
+        if sample[2:].count(0) * 4 >= len(sample) - 2:
+            return "utf-16"
+        sample = sample[2:]
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     half = len(sample) // 2
