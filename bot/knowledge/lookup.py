@@ -25,8 +25,12 @@ _PAIR = re.compile(r"(\d{1,5})(?:-|\s+)(\d{1,3}\.\d{1,3}\.\d{1,3})")
 _DOTTED3 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}")
 _DOTTED2 = re.compile(r"\d{1,3}\.\d{1,3}")
 _DIGITS = re.compile(r"\d+")
+# Enhanced codes cited in a cause: "(5.1.1)", "(5.7.23 to 5.7.26)".
+_CITED = re.compile(r"[245]\.\d{1,3}\.\d{1,3}(?: to [245]\.\d{1,3}\.\d{1,3})?")
 _REPLY_CLASS = re.compile(r"[2-5]xx")
 _ENHANCED_CLASS = re.compile(r"[245]\.x\.x")
+# Look-alike characters typed for digits and dots: "55O", "5.1.l", "5,7,1".
+_TYPOS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", ",": "."})
 
 _LEADING = "#(\"'`*_"
 _TRAILING = "?!,;.)\"'`*_:"
@@ -37,6 +41,9 @@ _CLASS_OF_DIGIT = {
     "4": CodeClass.TRANSIENT,
     "5": CodeClass.PERMANENT,
 }
+
+# Success replies that accept a message or a recipient (RFC 5321 s4.2.2).
+_DELIVERY_REPLIES = frozenset({"250", "251", "252"})
 
 TABLE_LABEL = "Table vs standard: "
 NOT_SMTP = (
@@ -67,6 +74,7 @@ VENDOR_DETAIL = (
     "Three-digit details are vendor-specific (Microsoft uses many); the "
     "provider's own documentation gives the exact meaning."
 )
+SUCCESS_SUBJECT = " It concerns {subject}."
 UNKNOWN_SUBJECT = (
     "The subject {subject} of {enhanced} is not defined (subjects run from 0 to 7), "
     "so only its class tells anything: {title}."
@@ -76,6 +84,23 @@ MISMATCH = (
     "{enhanced_class}. RFC 2034 s4 requires them to agree; act on the reply code's "
     "first digit (RFC 5321 s4.2): {advice}"
 )
+# The action for a mismatched pair follows the reply code (RFC 5321 s4.2).
+MISMATCH_ACTION = {
+    CodeClass.SUCCESS: "Nothing to do: reply {code} means success, and the reply "
+    "code decides (RFC 5321 s4.2). The enhanced code {enhanced} says "
+    "{enhanced_class}, which points to a fault in the server's software.",
+    CodeClass.INTERMEDIATE: "Nothing to fix: reply {code} asks for more input, and "
+    "the reply code decides (RFC 5321 s4.2). Enhanced codes do not belong on a 3xx "
+    "reply, so ignore {enhanced}.",
+    CodeClass.TRANSIENT: "Let the queue retry: reply {code} is a transient failure, "
+    "and the reply code decides (RFC 5321 s4.2). The enhanced code {enhanced} "
+    "({title}) says {enhanced_class}; if the same reply keeps coming back, look "
+    "into that.",
+    CodeClass.PERMANENT: "Do not resend unchanged: reply {code} is a permanent "
+    "failure, and the reply code decides (RFC 5321 s4.2). The enhanced code "
+    "{enhanced} ({title}) says {enhanced_class}; read the reply text for what to "
+    "fix before sending again.",
+}
 MISMATCH_ADVICE = {
     CodeClass.SUCCESS: "the command succeeded.",
     CodeClass.INTERMEDIATE: "the server is waiting for more input.",
@@ -93,16 +118,34 @@ UNRECOGNISED_ACTION = (
 )
 
 NO_CODE = "I found no SMTP code in that."
-UNKNOWN_NUMBER = (
-    "{code} is not a code I know; SMTP reply codes are three digits from 200 to 599."
+# RFC 5321 s4.2: Reply-code = %x32-35 %x30-35 %x30-39 -- three digits, the first
+# 2 to 5 and the second 0 to 5.
+BAD_SECOND_DIGIT = (
+    "{code} is not a valid SMTP reply code: the second digit of a reply code runs "
+    "only from 0 to 5 (RFC 5321 s4.2)."
+)
+BAD_FIRST_DIGIT = (
+    "{code} is not an SMTP reply code: the first digit of a reply code is 2, 3, 4 "
+    "or 5 (RFC 5321 s4.2), and it is not an application code I know."
+)
+BAD_LENGTH = (
+    "{code} is not a code I know: SMTP reply codes have exactly three digits "
+    "(RFC 5321 s4.2), and it is not an application code I know (such as Plex 9009)."
 )
 INCOMPLETE = (
     "{code} is incomplete: an enhanced status code has three numbers, such as {code}.1."
 )
-BAD_ENHANCED = (
-    "{code} is not an enhanced status code: it must start with 2, 4 or 5 and have "
-    "no leading zeros, as in 5.1.1."
+# RFC 3463 s2: class is 2, 4 or 5; subject and detail are 1 to 3 digits each,
+# without leading zeros.
+BAD_ENHANCED_CLASS = (
+    "{code} is not an enhanced status code: its first number (the class) must be "
+    "2, 4 or 5 (RFC 3463 s2), as in 5.1.1."
 )
+BAD_ENHANCED_PART = (
+    "{code} is not an enhanced status code: the second and third numbers have one "
+    "to three digits and no leading zeros (RFC 3463 s2), as in 5.1.1."
+)
+DID_YOU_MEAN = "{code} is not a code, but it looks like a typo: did you mean {fixed}?"
 MAX_SUGGESTIONS = 5
 _SHOWN = 16  # characters of a bad token repeated back in a message
 
@@ -129,7 +172,8 @@ def clean_token(text: str) -> str:
 def read_token(text: str) -> CodeToken | None:
     """Read one code-like token; None when it does not look like a code at all.
 
-    Raises QueryError when it looks like a code but is not one ("99999", "4.7").
+    Raises QueryError when it looks like a code but is not one ("99999", "4.7"),
+    or is a code typed with look-alike characters ("55O", "5,7,1").
     """
     word = clean_token(text)
     lower = word.lower()
@@ -143,9 +187,12 @@ def read_token(text: str) -> CodeToken | None:
     if _DOTTED3.fullmatch(word):
         return CodeToken("enhanced", None, _check_enhanced(word), word)
     if _DOTTED2.fullmatch(word):
-        raise _problem(INCOMPLETE, word)
+        if word[0] in "245" and word[1] == ".":
+            raise _problem(INCOMPLETE, word)
+        raise _problem(BAD_ENHANCED_CLASS, word)
     if _DIGITS.fullmatch(word):
         return CodeToken("reply", _check_number(word), None, word)
+    _check_typo(word)
     return None
 
 
@@ -153,14 +200,38 @@ def _check_number(digits: str) -> str:
     """A number that is a known code or has the shape of an SMTP reply, or raise."""
     if digits in table.replies() or REPLY_SHAPE.fullmatch(digits):
         return digits
-    raise _problem(UNKNOWN_NUMBER, digits)
+    if len(digits) != 3:
+        raise _problem(BAD_LENGTH, digits)
+    if digits[0] not in "2345":
+        raise _problem(BAD_FIRST_DIGIT, digits)
+    shown = digits[:_SHOWN]
+    message = BAD_SECOND_DIGIT.format(code=shown)
+    raise QueryError(message, query=shown, suggestions=nearest_replies(digits))
 
 
 def _check_enhanced(text: str) -> str:
     """A well-formed enhanced status code, or raise."""
     if ENHANCED_SHAPE.fullmatch(text):
         return text
-    raise _problem(BAD_ENHANCED, text)
+    if text[0] not in "245" or text[1] != ".":
+        raise _problem(BAD_ENHANCED_CLASS, text)
+    raise _problem(BAD_ENHANCED_PART, text)
+
+
+def _check_typo(word: str) -> None:
+    """Raise "did you mean 550?" when a word is a code with look-alike characters."""
+    if not any(ch.isdigit() for ch in word) or len(word) > _SHOWN:
+        return
+    fixed = word.translate(_TYPOS)
+    if fixed == word:
+        return
+    try:
+        token = read_token(fixed)
+    except QueryError:
+        return
+    if token is not None:
+        message = DID_YOU_MEAN.format(code=word, fixed=fixed)
+        raise QueryError(message, query=word, suggestions=(fixed,))
 
 
 def _problem(template: str, word: str) -> QueryError:
@@ -239,6 +310,25 @@ def nearest_codes(text: str) -> tuple[str, ...]:
             scored.append((score, cand[0] != word[0], _natural(cand), cand))
     scored.sort()
     return tuple(item[-1] for item in scored[:MAX_SUGGESTIONS])
+
+
+def nearest_replies(digits: str) -> tuple[str, ...]:
+    """Valid SMTP reply codes closest to a three-digit number ("599" -> 554...)."""
+    pool = [
+        code
+        for code, info in table.replies().items()
+        if REPLY_SHAPE.fullmatch(code) and info.code_class is not CodeClass.APPLICATION
+    ]
+    ranked = sorted(
+        pool,
+        key=lambda c: (
+            c[0] != digits[0],
+            _distance(digits, c),
+            abs(int(c) - int(digits)),
+            c,
+        ),
+    )
+    return tuple(ranked[:MAX_SUGGESTIONS])
 
 
 def _natural(code: str) -> tuple[int, ...]:
@@ -394,10 +484,18 @@ def _enhanced_part(enhanced: str) -> Explanation | None:
     detail_info = table.enhanced_detail(f"{subject}.{detail}")
     assert class_info is not None, "class rows 2, 4, 5 are in enhanced_codes.csv"
 
-    if detail_info is not None:
+    notes: tuple[str, ...] = ()
+    if detail_info is not None and klass == "2" and detail == "0":
+        # The X.y.0 rows are worded for failures; with class 2 nothing failed and
+        # the subject only says what the success concerns (RFC 3463 s2).
+        info, match, title = class_info, "detail", detail_info.title
+        meaning = class_info.meaning
+        if subject_info is not None and subject != "0":
+            meaning += SUCCESS_SUBJECT.format(subject=subject_info.title.lower())
+    elif detail_info is not None:
         info, match, title = detail_info, "detail", detail_info.title
         meaning = detail_info.meaning
-        notes: tuple[str, ...] = (detail_info.note,) if detail_info.note else ()
+        notes = (detail_info.note,) if detail_info.note else ()
     elif subject_info is not None:
         info, match = subject_info, "subject"
         title = f"{class_info.title}: {subject_info.title.lower()}"
@@ -429,7 +527,7 @@ def _enhanced_part(enhanced: str) -> Explanation | None:
         action=info.action,
         retry=info.retry_for(klass),
         related=tuple(b for b in info.basic if REPLY_SHAPE.fullmatch(b)),
-        rfc=info.rfc,
+        rfc=(detail_info or info).rfc,
         notes=notes,
         enhanced_title=title,
         enhanced_meaning=meaning,
@@ -437,7 +535,7 @@ def _enhanced_part(enhanced: str) -> Explanation | None:
         extra={
             "match": match,
             "status": info.status,
-            "registry": f"X.{info.key}" if match == "detail" else "",
+            "registry": f"X.{subject}.{detail}" if match == "detail" else "",
         },
     )
 
@@ -465,14 +563,18 @@ def _enhanced_class(enhanced: str) -> Explanation:
 
 
 def _combine(reply: Explanation, enh: Explanation) -> Explanation:
-    """A reply code with its enhanced code: the reply decides class and retry."""
+    """A reply code with its enhanced code: the reply decides class and retry.
+
+    Causes and action come from the enhanced code first when the two agree; when
+    their classes differ, the reply code decides (RFC 5321 s4.2) and the action
+    says so.
+    """
     detail = enh.extra.get("match") == "detail"
     mismatch = _mismatch(reply, enh)
 
     retry = reply.retry
     if detail and not mismatch and reply.code_class.is_failure:
         retry = enh.retry
-    causes = tuple(dict.fromkeys((*(enh.causes if detail else ()), *reply.causes)))
     rfc = "; ".join(dict.fromkeys(p for p in (reply.rfc, enh.rfc) if p))
 
     notes = (*reply.notes, *enh.notes)
@@ -485,8 +587,8 @@ def _combine(reply: Explanation, enh: Explanation) -> Explanation:
         reply,
         query=f"{reply.code} {enh.enhanced}",
         enhanced=enh.enhanced,
-        causes=causes[:6],
-        action=enh.action if detail else reply.action,
+        causes=_pair_causes(reply, enh, mismatch=bool(mismatch))[:6],
+        action=_pair_action(reply, enh, mismatch=bool(mismatch)),
         retry=retry,
         related=tuple(r for r in reply.related if r != enh.enhanced),
         rfc=rfc,
@@ -496,6 +598,61 @@ def _combine(reply: Explanation, enh: Explanation) -> Explanation:
         known=reply.known and enh.known,
         extra=extra,
     )
+
+
+def _pair_causes(
+    reply: Explanation, enh: Explanation, *, mismatch: bool
+) -> tuple[str, ...]:
+    """The enhanced code's causes, then the reply's causes that fit it.
+
+    A reply code's generic causes name other enhanced codes ("recipient does not
+    exist (5.1.1)"); beside a registered detail only those citing that very code
+    stay, beside a subject only those of the same subject or citing none.
+    """
+    if not reply.code_class.is_failure:
+        return reply.causes
+    if mismatch:
+        return tuple(dict.fromkeys((*enh.causes, *reply.causes)))
+
+    assert enh.enhanced is not None
+    detail = enh.extra.get("match") == "detail"
+    fitting = []
+    for cause in reply.causes:
+        cited = _CITED.findall(cause)
+        if detail:
+            fits = any(_cites(c, enh.enhanced) for c in cited)
+        else:
+            fits = all(c[2:4] == enh.enhanced[2:4] for c in cited)
+        if fits:
+            fitting.append(cause)
+    if detail and not enh.causes:
+        fitting = [c for c in reply.causes if not _CITED.search(c)] + fitting
+    return tuple(dict.fromkeys((*enh.causes, *fitting)))
+
+
+def _cites(cited: str, enhanced: str) -> bool:
+    """Whether "5.7.1" or "5.7.23 to 5.7.26" (as cited in a cause) covers a code."""
+    first, _, last = cited.partition(" to ")
+    low, high = _natural(first), _natural(last or first)
+    code = _natural(enhanced)
+    return low[1:2] == code[1:2] and low[1:] <= code[1:] <= high[1:]
+
+
+def _pair_action(reply: Explanation, enh: Explanation, *, mismatch: bool) -> str:
+    """What to do: the enhanced code's action, or the reply's when they disagree."""
+    if not reply.code_class.is_failure and not mismatch:
+        return reply.action
+    if mismatch:
+        template = MISMATCH_ACTION.get(reply.code_class, "")
+        return template.format(
+            code=reply.code,
+            enhanced=enh.enhanced,
+            title=enh.title.lower(),
+            enhanced_class=enh.code_class.value,
+        )
+    if enh.extra.get("match") == "detail" or not reply.action:
+        return enh.action
+    return reply.action
 
 
 def _mismatch(reply: Explanation, enh: Explanation) -> str:
@@ -528,11 +685,19 @@ def _refine(base: Explanation, text: str) -> Explanation:
 
     provider = verdict.provider
     retry = provider.retry if provider is not None else base.retry
+    reason: str | None = verdict.reason or None
+    hard: bool | None = verdict.hard
+    if not base.code_class.is_failure:
+        # A success is no bounce, and only a reply accepting a message or a
+        # recipient means "delivered" (235 is a login, 221 a goodbye).
+        hard = None
+        if reason == "delivered" and base.code not in _DELIVERY_REPLIES:
+            reason = None
     return replace(
         base,
         reply_text=text,
         provider=provider,
-        reason=verdict.reason or None,
-        hard=verdict.hard,
+        reason=reason,
+        hard=hard,
         retry=retry,
     )

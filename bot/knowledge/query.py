@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.knowledge import table
@@ -58,7 +59,11 @@ _HEADER_WORDS = _word_set(
     diagnostic"""
 )
 
-_SPLIT = re.compile(r"[\s;,]+")
+_SPLIT = re.compile(r"[\s;]+")
+_COMMAS = re.compile(r",+")
+# "5,7,1" is kept whole so that it can be offered back as 5.7.1.
+_COMMA_DOTTED = re.compile(r"[245],\d{1,3},\d{1,3}")
+_DIGIT = re.compile(r"\d")
 _KEYED = re.compile(r"([A-Za-z_]+)=(\S+)")
 _CONTINUATION = re.compile(r"(\d{3})-(\D.*)")
 _MENTION = re.compile(r"<[@#!][^>]*>")
@@ -167,9 +172,7 @@ def _finish(units: list[_Unit], problems: list[QueryError], *, log: bool) -> Que
 def _words(line: str) -> list[str]:
     """A line split into words, with "dsn=5.1.1" and "550-Mailbox" opened up."""
     words = []
-    for raw in _SPLIT.split(line):
-        if not raw:
-            continue
+    for raw in _pieces(line):
         keyed = _KEYED.fullmatch(raw)
         if keyed and keyed[1].lower() in CODE_KEYS:
             words.append(keyed[2])
@@ -179,7 +182,32 @@ def _words(line: str) -> list[str]:
             words.extend(continuation.groups())
             continue
         words.append(raw)
-    return words
+    return _join_spaced_digits(words)
+
+
+def _pieces(line: str) -> Iterator[str]:
+    """A line split at spaces, semicolons and commas, except inside "5,7,1"."""
+    for chunk in _SPLIT.split(line):
+        if _COMMA_DOTTED.fullmatch(chunk.strip("()[]\"'")):
+            yield chunk
+            continue
+        yield from (part for part in _COMMAS.split(chunk) if part)
+
+
+def _join_spaced_digits(words: list[str]) -> list[str]:
+    """Three lone digits in a row, "5 9 9", read as the one code "599"."""
+    digits = [bool(_DIGIT.fullmatch(clean_token(w))) for w in words] + [False]
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        before = i > 0 and digits[i - 1]
+        if digits[i : i + 3] == [True] * 3 and not digits[i + 3] and not before:
+            joined.append("".join(clean_token(w) for w in words[i : i + 3]))
+            i += 3
+            continue
+        joined.append(words[i])
+        i += 1
+    return joined
 
 
 def _is_question_word(word: str) -> bool:

@@ -31,6 +31,14 @@ _WEAK_LEVELS = (4,)
 # "User unknown" after DATA may be a filter speaking, unless the code says 5.1.1.
 _STATUS_BEATS_TEXT = frozenset({(1, "filtered", "userunknown")})
 
+# A success that is no delivery (220, 221, 235, 334, 354) is marked "undefined" in
+# reason_codes.csv; its verdict has no reason and these words instead.
+_NOT_DELIVERY = (
+    "not a delivery outcome",
+    "Nothing to do; this reply answers a command such as a greeting, a login or "
+    "a data prompt, not a delivery.",
+)
+
 # Replies longer than this are cut to their head and tail before matching and
 # caching: the reason sits near the start, provider trace tags near the end.
 _HEAD = 400
@@ -64,7 +72,8 @@ class Verdict:
     """Why one reply failed (or not), whether the address is bad, and what next.
 
     `basis` says which layer decided: "provider", "text", "status", "reply",
-    "success" or "fallback".
+    "success" or "fallback". `reason` is "" for a success that is no delivery
+    outcome (a 220 greeting, a 235 login, a 354 prompt): there is nothing to sort.
     """
 
     reason: str
@@ -89,10 +98,12 @@ class _Rules:
 def classify(code: str | None, enhanced: str | None, text: str) -> Verdict:
     """Classify one reply: a provider row, then text rules, then the code tables.
 
-    Cheap for successes and for repeated replies; never raises.
+    A 2xx or 3xx reply is "delivered" only when it accepts a message or a
+    recipient (250, 251, a bare 2.x.x status); a greeting, login or prompt has
+    no reason (""). Cheap for these and for repeated replies; never raises.
     """
     if _is_success(code, enhanced):
-        return _success()
+        return _success(_success_reason(code, enhanced))
     return _classify(code, enhanced, _normalize(text))
 
 
@@ -184,16 +195,30 @@ def _verdict(
 
 
 @functools.cache
-def _success() -> Verdict:
-    """The one verdict every 2xx reply gets, without looking at its text."""
-    return _verdict("delivered", "2", None, None, "success")
+def _success(reason: str) -> Verdict:
+    """The verdict of a 2xx/3xx reply, without looking at its text."""
+    if reason == "delivered":
+        return _verdict(reason, "2", None, None, "success")
+    label, action = _NOT_DELIVERY
+    return Verdict("", False, None, Retry.NOT_NEEDED, label, action, "success")
 
 
 def _is_success(code: str | None, enhanced: str | None) -> bool:
-    """True for a 2xx reply, or a 2.x.x status when there is no reply code."""
+    """True for a 2xx or 3xx reply, or a 2.x.x status when there is no reply code."""
     if code:
-        return len(code) == 3 and code[0] == "2"
+        return len(code) == 3 and code[0] in "23"
     return bool(enhanced) and enhanced is not None and enhanced.startswith("2.")
+
+
+def _success_reason(code: str | None, enhanced: str | None) -> str:
+    """ "delivered" or "undefined" (no delivery) from reason_codes.csv."""
+    codes = _rules().codes
+    found = codes.get(enhanced) if enhanced else None
+    if found is None and code:
+        found = codes.get(code) or codes.get(f"{code[0]}**")
+    if found is None and enhanced:
+        found = codes.get(f"{enhanced[0]}.*.*")
+    return found or "undefined"
 
 
 def _text_reason(lowered: str, levels: tuple[int, ...]) -> str | None:

@@ -14,6 +14,13 @@ class Event:
     of STATUSES. `time` is the entry's timestamp as written in the log (ISO 8601
     where the format allows converting it), or None. `example` is the source line
     with local parts of addresses masked, cut to a bounded length.
+
+    `direction` says whose reply it is, seen from the server that wrote the log:
+    "inbound" when that server answered a client sending mail to it (Postfix
+    smtpd/postscreen `reject:`, Sendmail `reject=`, Exim `rejected RCPT`), or
+    "outbound" when the next hop answered mail that server was sending on
+    (`status=bounced ... said:`, `stat=`, Exim `**`/`==`); None when the entry
+    does not tell (a bare reply, a transcript, a column of codes).
     """
 
     line: int
@@ -29,6 +36,7 @@ class Event:
     provider: str | None = None
     reason: str | None = None
     hard: bool | None = None
+    direction: str | None = None
 
     @property
     def key(self) -> str:
@@ -47,3 +55,11 @@ STATUSES = (
     "info",
     "unknown",
 )
+"""What became of the message. "sent", "deferred", "bounced" and "expired" are
+delivery outcomes of the server that wrote the log; "rejected" means the answering
+server refused a command at SMTP time, for now (4xx) or for good (5xx), so nothing
+was queued: with direction "inbound" that is the log's own server refusing a
+client. "failed" is a failed login or probe, "accepted" a reply that took the
+message or command, "info" a warning or progress reply."""
+
+DIRECTIONS = ("inbound", "outbound")

@@ -166,6 +166,7 @@ class Reader:
             provider=event.provider or provider,
             reason=reason,
             hard=hard,
+            direction=event.direction,
         )
 
     def verdict(self, event: Event) -> _Known:

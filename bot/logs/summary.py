@@ -7,7 +7,7 @@ so memory stays flat whatever the size of the log.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.knowledge.lookup import explain_pair
 from bot.knowledge.records import CodeClass, Explanation
@@ -34,6 +34,11 @@ class CodeGroup:
     first_seen: str | None = None
     last_seen: str | None = None
     examples: tuple[str, ...] = ()
+    directions: dict[str, int] = field(default_factory=dict)
+    """Events by direction ("inbound", "outbound"); events that do not tell are
+    left out. The next two maps are the reasons and providers of inbound ones."""
+    inbound_reasons: dict[str, int] = field(default_factory=dict)
+    inbound_providers: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,8 @@ class Summary:
     last_seen: str | None = None
     other_codes: int = 0
     notes: tuple[str, ...] = ()
+    directions: dict[str, int] = field(default_factory=dict)
+    """All events by direction ("inbound", "outbound"), itemised codes or not."""
 
 
 MAX_CODES = 200
@@ -105,6 +112,37 @@ _REASON_WORDS: dict[str, tuple[str, str]] = {
     "greylisted": ("greylisting", "nothing to do, the retries get through"),
     "suppressed": ("suppressed recipients", "check the suppression list"),
 }
+# Our own server's refusals of incoming mail: what they were and what to do.
+# Reasons not listed here read "working as intended" (_INBOUND_ACTION).
+_INBOUND_WORDS: dict[str, tuple[str, str | None]] = {
+    "blocked": ("clients on blocklists or access rules", None),
+    "badreputation": ("clients with a poor reputation", None),
+    "requireptr": ("clients without reverse DNS", None),
+    "userunknown": ("mail for addresses that do not exist here", None),
+    "hostunknown": ("mail for domains that do not exist", None),
+    "rejected": ("sender addresses that failed your checks", None),
+    "norelaying": ("relay attempts for domains you do not host", None),
+    "greylisted": ("greylisting", "nothing to do, real senders retry"),
+    "spamdetected": ("spam", None),
+    "virusdetected": ("viruses", None),
+    "authfailure": ("senders failing SPF/DKIM/DMARC", None),
+    "securityerror": (
+        "failed logins or security checks",
+        "expected from password guessers; check it if your own users cannot log in",
+    ),
+    "ratelimited": ("clients over your rate limits", None),
+    "policyviolation": ("your policy rules", None),
+    "syntaxerror": ("clients sending bad SMTP commands", None),
+    "emailtoolarge": ("messages over your size limit", None),
+    "contenterror": ("malformed messages", None),
+    "notcompliantrfc": ("malformed messages", None),
+    "mailboxfull": ("full local mailboxes", "ask those users to make room"),
+    "systemerror": ("errors on your own server", "check your server's logs"),
+    "systemfull": ("your server running out of space", "check disk space and load"),
+    "networkerror": ("DNS or network errors on your side", "check your resolver"),
+    "mailererror": ("a failing local delivery program", "check the delivery program"),
+}
+_INBOUND_ACTION = "working as intended unless legitimate senders complain"
 # Reasons that say only that the reply did not tell; the verdict looks past them.
 _VAGUE_REASONS = ("onhold", "undefined")
 # Replies that report something other than a failed delivery: feedback-loop
@@ -171,11 +209,14 @@ class _Group:
     __slots__ = (
         "code",
         "count",
+        "directions",
         "domains",
         "enhanced",
         "examples",
         "hard",
         "hosts",
+        "inbound_providers",
+        "inbound_reasons",
         "providers",
         "reasons",
         "span",
@@ -190,6 +231,9 @@ class _Group:
         self.statuses: dict[str, int] = {}
         self.reasons: dict[str, int] = {}
         self.providers: dict[str, int] = {}
+        self.directions: dict[str, int] = {}
+        self.inbound_reasons: dict[str, int] = {}
+        self.inbound_providers: dict[str, int] = {}
         self.domains = _TopK()
         self.hosts = _TopK()
         self.span = Span()
@@ -204,8 +248,13 @@ class _Group:
         self.count += 1
         _bump(self.enhanced, event.enhanced)
         _bump(self.statuses, event.status)
-        _bump(self.reasons, reason)
+        _bump(self.reasons, reason or None)
         _bump(self.providers, provider)
+        if event.direction:
+            _bump(self.directions, event.direction)
+            if event.direction == "inbound":
+                _bump(self.inbound_reasons, reason or None)
+                _bump(self.inbound_providers, provider)
         if event.recipient_domain:
             self.domains.add(event.recipient_domain)
         if event.remote_host:
@@ -230,6 +279,9 @@ class _Group:
             (self.statuses, other.statuses),
             (self.reasons, other.reasons),
             (self.providers, other.providers),
+            (self.directions, other.directions),
+            (self.inbound_reasons, other.inbound_reasons),
+            (self.inbound_providers, other.inbound_providers),
         ):
             _merge(mine, theirs)
         for top, more in ((self.domains, other.domains), (self.hosts, other.hosts)):
@@ -263,6 +315,9 @@ class _Group:
             first_seen=self.span.first,
             last_seen=self.span.last,
             examples=tuple(self.examples),
+            directions=dict(self.directions),
+            inbound_reasons=dict(self.inbound_reasons),
+            inbound_providers=dict(self.inbound_providers),
         )
 
 
@@ -289,6 +344,7 @@ class Summarizer:
         self._span = Span()
         self._last_line = 0
         self._formats: dict[str, int] = {}
+        self._directions: dict[str, int] = {}
 
     def add(self, event: Event) -> None:
         """Count one event (already enriched, or not: then without reasons)."""
@@ -301,6 +357,7 @@ class Summarizer:
         self._events += 1
         self._last_line = max(self._last_line, event.line)
         _bump(self._formats, event.format, MAX_CODES)
+        _bump(self._directions, event.direction)
         if event.time:
             self._span.add(event.time)
 
@@ -321,6 +378,7 @@ class Summarizer:
         self._overflow_events += other._overflow_events
         self._last_line += other._last_line
         _merge(self._formats, other._formats, MAX_CODES)
+        _merge(self._directions, other._directions)
         self._span.merge(other._span)
         for key, group in other._groups.items():
             mine = self._groups.get(key)
@@ -370,56 +428,123 @@ class Summarizer:
             last_seen=self._span.last,
             other_codes=len(self._overflow),
             notes=tuple(notes),
+            directions=dict(self._directions),
         )
 
 
 def verdict(groups: list[CodeGroup], events: int, lines: int) -> str:
     """One sentence a person can act on, from the groups (worst first).
 
-    Permanent failures lead, temporary ones follow; spam complaints and
-    auto-replies are counted apart because nothing failed to be delivered.
+    Failures of mail the server sent lead, permanent then temporary; its own
+    refusals of incoming mail follow in a sentence of their own, since they are
+    usually the server doing its job. Spam complaints and auto-replies are
+    counted apart because nothing failed to be delivered.
     """
     if not events:
         return f"No SMTP reply codes found in {lines:,} lines."
-    permanent = [g for g in groups if g.code_class is CodeClass.PERMANENT]
-    transient = [g for g in groups if g.code_class is CodeClass.TRANSIENT]
+    inbound = _inbound_sentence(groups)
+    outbound = [g for g in map(_outbound_view, groups) if g.count]
+    permanent = [g for g in outbound if g.code_class is CodeClass.PERMANENT]
+    transient = [g for g in outbound if g.code_class is CodeClass.TRANSIENT]
     notices = _notices(groups)
+    whose = " of outgoing mail" if inbound else ""
 
     if permanent:
         count = sum(g.count for g in permanent)
-        head = f"{count:,} permanent {_plural(count, 'rejection')}"
+        head = f"{count:,} permanent {_plural(count, 'rejection')}{whose}"
         cause, action = _cause(permanent, count)
         also = _also_transient(transient)
-        return f"{head}, {cause} — {action}.{also}{notices}"
+        return f"{head}{cause} — {action}.{also}{inbound}{notices}"
     if transient:
         count = sum(g.count for g in transient)
-        head = f"{count:,} temporary {_plural(count, 'failure')}"
+        head = f"{count:,} temporary {_plural(count, 'failure')}{whose}"
         cause, action = _cause(transient, count)
-        return f"{head}, {cause}; nothing permanent — {action}.{notices}"
+        return f"{head}{cause}; nothing permanent — {action}.{inbound}{notices}"
+    if inbound:
+        return (inbound + notices).lstrip()
     if notices:
         return "No delivery failures." + notices
     return f"All {events:,} replies are successes or progress replies; nothing to fix."
 
 
-def _cause(groups: list[CodeGroup], count: int) -> tuple[str, str]:
-    """ "mostly unknown users at example.net" and what to do, for these groups."""
+def _outbound_view(group: CodeGroup) -> CodeGroup:
+    """The group without its inbound events (outbound and undirected remain)."""
+    inbound = group.directions.get("inbound", 0)
+    if not inbound:
+        return group
+    return replace(
+        group,
+        count=group.count - inbound,
+        reasons=_minus(group.reasons, group.inbound_reasons),
+        providers=_minus(group.providers, group.inbound_providers),
+    )
+
+
+def _inbound_view(group: CodeGroup) -> CodeGroup:
+    """Only the group's inbound events, without recipient domains (they are ours)."""
+    return replace(
+        group,
+        count=group.directions.get("inbound", 0),
+        reasons=group.inbound_reasons,
+        providers=group.inbound_providers,
+        domains=(),
+    )
+
+
+def _minus(counts: dict[str, int], less: dict[str, int]) -> dict[str, int]:
+    """counts - less, keeping only what stays above zero."""
+    left = {key: count - less.get(key, 0) for key, count in counts.items()}
+    return {key: count for key, count in left.items() if count > 0}
+
+
+def _inbound_sentence(groups: list[CodeGroup]) -> str:
+    """ " Your server refused 40 incoming messages, mostly ..." or ""."""
+    refused = [
+        g
+        for g in map(_inbound_view, groups)
+        if g.count and g.code_class.is_failure
+    ]
+    count = sum(g.count for g in refused)
+    if not count:
+        return ""
+    temporary = all(g.code_class is CodeClass.TRANSIENT for g in refused)
+    how = "temporarily refused" if temporary else "refused"
+    head = f" Your server {how} {count:,} incoming {_plural(count, 'message')}"
+    cause, action = _cause(refused, count, _INBOUND_WORDS, _INBOUND_ACTION)
+    return f"{head}{cause} — {action}."
+
+
+def _cause(
+    groups: list[CodeGroup],
+    count: int,
+    words: dict[str, tuple[str, str | None]] | None = None,
+    default: str = "",
+) -> tuple[str, str]:
+    """ ", mostly unknown users at example.net" and what to do, for these groups.
+
+    One event reads ": unknown users at example.net": "all" or "mostly" of a
+    single event is no way to speak.
+    """
+    table: dict[str, tuple[str, str | None]] = dict(words or _REASON_WORDS)
     reasons = _tally(g.reasons for g in groups)
     for vague in _VAGUE_REASONS:
         reasons.pop(vague, None)
     common = _most(reasons)
-    if common in _REASON_WORDS:
-        what, action = _REASON_WORDS[common]
+    if common in table:
+        what, action = table[common]
+        action = action or default
         share = reasons[common]
         mine = [g for g in groups if _most(g.reasons) == common] or groups
     else:
         top = groups[0]
         title = (top.explanation.title or top.code).rstrip(".").lower()
-        what, action = f"{top.code} ({title})", f"read the explanation of {top.code}"
+        what = f"{top.code} ({title})"
+        action = default or f"read the explanation of {top.code}"
         share, mine = top.count, [top]
     place = _place(mine, sum(g.count for g in mine))
-    return f"{_how_many(share, count)} {what}{place}", action
-
-
+    if count == 1:
+        return f": {what}{place}", action
+    return f", {_how_many(share, count)} {what}{place}", action
 def _how_many(share: int, count: int) -> str:
     """ "all", "mostly" or "3 of them", for the part the main cause explains."""
     if share >= count:
@@ -468,7 +593,7 @@ def _also_transient(transient: list[CodeGroup]) -> str:
     if not count:
         return ""
     cause, _ = _cause(transient, count)
-    return f" Also {count:,} temporary {_plural(count, 'failure')}, {cause}."
+    return f" Also {count:,} temporary {_plural(count, 'failure')}{cause}."
 
 
 def _plural(count: int, word: str) -> str:

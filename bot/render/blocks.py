@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 from bot.knowledge.errors import QueryError
 from bot.knowledge.records import Explanation
 from bot.render import words
-from bot.render.escape import code_span, cut, escape, excerpt, one_line, plain_text
+from bot.render.escape import (
+    code_span,
+    cut,
+    drop_controls,
+    escape,
+    excerpt,
+    one_line,
+    plain_text,
+)
 
 if TYPE_CHECKING:  # bot.logs is imported only when a log is summarized
     from bot.logs.summary import CodeGroup, Summary
@@ -88,7 +96,8 @@ def _card_text(exp: Explanation) -> str:
         )
     if exp.standard and exp.standard != exp.title:
         lines.append(_labelled(words.LABEL_STANDARD, exp.standard))
-    lines.append(_labelled(exp.enhanced or "", words.enhanced_text(exp)))
+    if exp.code is not None:  # an enhanced code alone is the header and meaning
+        lines.append(_labelled(exp.enhanced or "", words.enhanced_text(exp)))
     if exp.reply_text:
         lines.append(f"*{words.LABEL_SERVER_SAID}:* {code_span(exp.reply_text)}")
     if exp.provider is not None:
@@ -182,7 +191,7 @@ def explanation_blocks(
 
 def problem_blocks(text: str) -> list[Block]:
     """A short reply saying what was wrong and what to try (text is escaped)."""
-    return [section(escape(text))]
+    return [section(escape(drop_controls(text)))]
 
 
 # --- Summaries -----------------------------------------------------------------
@@ -191,13 +200,15 @@ def problem_blocks(text: str) -> list[Block]:
 def _group_text(group: CodeGroup) -> str:
     """One code of a summary as a mrkdwn section body."""
     lines = [
-        f"{code_span(group.code)} · *{escape(group.code_class.value)}* · "
+        f"{code_span(words.group_key(group))} · *{escape(words.group_class(group))}* · "
         f"*{group.count:,}* ({escape(words.share_text(group.share))})",
-        escape(one_line(words.short_meaning(group.explanation))),
+        escape(one_line(words.group_meaning(group))),
     ]
+    reasons = words.reason_counts(group.reasons)
     details = [
+        ("Outcomes", escape(words.codeless_statuses(group))),
         ("Enhanced", words.top_counts(group.enhanced, show=escape)),
-        ("Reasons", words.top_counts(group.reasons, show=escape)),
+        ("Reasons", words.top_counts(reasons, show=escape)),
         ("Providers", words.top_counts(group.providers, show=escape)),
         ("Domains", words.top_counts(group.domains, show=escape)),
         ("Hosts", words.top_counts(group.hosts, n=2, show=escape)),

@@ -13,6 +13,9 @@ ELLIPSIS = "…"
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ENTITY_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+# ANSI escape sequences, then any other C0/C1 control character or DEL: text
+# typed into a query can carry them, and a terminal would obey them.
+_CONTROLS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|[\x00-\x08\x0e-\x1b\x7f-\x9f]")
 
 # A backtick would close the span early; U+02CB looks the same and does not.
 _BACKTICK_LOOKALIKE = "\u02cb"
@@ -71,9 +74,14 @@ def excerpt(text: str, n: int, around: str = "") -> str:
     return cut(ELLIPSIS + text[start:], n)
 
 
+def drop_controls(text: str) -> str:
+    """Text without ANSI escape sequences or control characters (keeps whitespace)."""
+    return _CONTROLS.sub("", text) if not text.isprintable() else text
+
+
 def one_line(text: str) -> str:
-    """Collapse every run of whitespace, newlines included, into one space."""
-    return " ".join(text.split())
+    """Collapse every run of whitespace into one space; drop control characters."""
+    return " ".join(drop_controls(text).split())
 
 
 def code_span(text: str, limit: int = CODE_SPAN_LIMIT) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.knowledge.records import CodeClass, Explanation, ProviderReply, TableRow
-from bot.render.words import short_meaning
+from bot.render.words import group_meaning
 
 if TYPE_CHECKING:  # bot.logs is imported only when a log is summarized
     from bot.logs.event import Event
@@ -87,7 +87,7 @@ def group_dict(g: CodeGroup) -> dict[str, Any]:
         "count": g.count,
         "share": round(g.share, 4),
         "class": g.code_class.value,
-        "meaning": short_meaning(g.explanation),
+        "meaning": group_meaning(g),
         "enhanced": _ranked(g.enhanced),
         "statuses": _ranked(g.statuses),
         "reasons": _ranked(g.reasons),

@@ -66,7 +66,8 @@ def explanation_text(exp: Explanation) -> str:
         lines += _field(words.table_label(exp.table.type), exp.table.description)
     if exp.standard and exp.standard != exp.title:
         lines += _field(words.LABEL_STANDARD, exp.standard)
-    lines += _field(exp.enhanced or "", words.enhanced_text(exp))
+    if exp.code is not None:  # an enhanced code alone is the header and meaning
+        lines += _field(exp.enhanced or "", words.enhanced_text(exp))
     lines += _field(words.LABEL_SERVER_SAID, cut(exp.reply_text, 400))
     lines += _provider_lines(exp)
 
@@ -113,16 +114,17 @@ def _pack(parts: list[str], width: int = WIDTH, sep: str = " · ") -> list[str]:
 def _group_rows(group: CodeGroup, code_width: int) -> list[str]:
     """A code's table row, then indented detail lines under its meaning."""
     meaning_width = WIDTH - code_width - 33
+    klass = "-" if group.code == words.CODELESS else words.class_short(group.code_class)
     row = (
-        f"{group.code:<{code_width}}  {group.count:>8,}  "
-        f"{words.share_text(group.share):>6}  "
-        f"{words.class_short(group.code_class):<11}  "
-        f"{cut(one_line(words.short_meaning(group.explanation)), meaning_width)}"
+        f"{words.group_key(group):<{code_width}}  {group.count:>8,}  "
+        f"{words.share_text(group.share):>6}  {klass:<11}  "
+        f"{cut(one_line(words.group_meaning(group)), meaning_width)}"
     )
     pad = " " * (code_width + 2)
     details = [
+        ("outcomes", words.codeless_statuses(group)),
         ("enhanced", words.top_counts(group.enhanced, n=2)),
-        ("reasons", words.top_counts(group.reasons, n=2)),
+        ("reasons", words.top_counts(words.reason_counts(group.reasons), n=2)),
         ("providers", words.top_counts(group.providers, n=2)),
         ("domains", words.top_counts(group.domains, n=2)),
         ("hosts", words.top_counts(group.hosts, n=2)),
@@ -139,7 +141,7 @@ def _examples(groups: tuple[CodeGroup, ...], code_width: int) -> list[str]:
         if group.examples:
             room = WIDTH - len(INDENT) - code_width - 2
             example = excerpt(one_line(group.examples[0]), room, around=group.code)
-            lines.append(f"{INDENT}{group.code:<{code_width}}  {example}")
+            lines.append(f"{INDENT}{words.group_key(group):<{code_width}}  {example}")
     return lines
 
 
@@ -150,7 +152,7 @@ def summary_text(summary: Summary) -> str:
         out += ["", *textwrap.wrap(words.NOTHING_FOUND, WIDTH)]
 
     else:
-        code_width = max(4, *(len(g.code) for g in summary.groups))
+        code_width = max(4, *(len(words.group_key(g)) for g in summary.groups))
         header = f"{'CODE':<{code_width}}  {'COUNT':>8}  {'SHARE':>6}  CLASS{' ' * 8}"
         out += ["", header + "MEANING"]
         for group in summary.groups:

@@ -7,9 +7,13 @@ terminal texts are plain. Error replies say what was wrong, then what to try.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.knowledge.errors import InputError, QueryError
 from bot.knowledge.records import CodeClass, Explanation, ProviderReply, Retry
+
+if TYPE_CHECKING:  # bot.logs is imported only when a log is summarized
+    from bot.logs.summary import CodeGroup
 
 APP_NAME = "smtpcode"
 
@@ -81,7 +85,10 @@ def query_error_text(error: QueryError) -> str:
     problem = error.problem.strip() or NOT_A_CODE
     if problem[-1] not in ".!?":
         problem += "."
-    parts = [problem, suggestions_text(error.suggestions), QUERY_HINT]
+    suggestions = error.suggestions
+    if all(code in problem for code in suggestions):
+        suggestions = ()  # "did you mean 550?" already names it
+    parts = [problem, suggestions_text(suggestions), QUERY_HINT]
     return " ".join(p for p in parts if p)
 
 
@@ -187,6 +194,7 @@ def input_error_text(error: InputError, *, limit: int | None = None) -> str:
 
 SHARE_BUTTON = "Share in channel"
 SHARE_ACTION_ID = "share_explanation"
+SHARE_SUMMARY_ACTION_ID = "share_summary"
 SHORTCUT_NAME = "Summarize SMTP codes"
 SHORTCUT_DESCRIPTION = "Summarize the SMTP codes in this message and its files"
 SLASH_COMMAND = "/smtpcode"
@@ -210,6 +218,22 @@ SHARE_FAILED = (
     "or copy the answer by hand."
 )
 GENERIC_FAILURE = "Something went wrong on my side. Try again in a minute."
+BUSY = (
+    "I am reading as many logs as I can at once right now, so I did not start "
+    "on this one. Try again in a minute."
+)
+SUMMARY_EXPIRED = (
+    "That summary has expired, so I cannot share it any more. "
+    "Run it again and share the new one."
+)
+FULL_SUMMARY_IN_DM = (
+    "Only the worst codes fit here; I sent you the full summary as a file in "
+    "our direct messages."
+)
+FULL_SUMMARY_LOCALLY = (
+    "Only the worst codes fit here. For every code, run `smtpcode summarize` "
+    "on the log in a terminal."
+)
 
 SLACK_HELP = """\
 *Explain a code:* `/smtpcode 451`, `/smtpcode 550 5.7.26`, `/smtpcode 4.2.2 421`, \
@@ -302,10 +326,62 @@ def retry_text(retry: Retry) -> str:
 
 
 def short_meaning(exp: Explanation) -> str:
-    """The shortest good meaning of a code: the table's words, else the title."""
-    if exp.table is not None and exp.code == exp.table.code and not exp.enhanced:
-        return exp.table.description
+    """The standard meaning's short title; the table's words stay in explanations."""
     return exp.title or exp.standard or exp.enhanced_title or "no description"
+
+
+# --- Groups without a code -----------------------------------------------------
+
+CODELESS = "?"
+"""The key of the group of events that carry no code at all (Event.key)."""
+CODELESS_LABEL = "(no code)"
+CODELESS_CLASS = "no SMTP code"
+CODELESS_MEANING = "outcomes reported without an SMTP code"
+
+_CODELESS_ONE = {
+    "sent": "delivered, no SMTP code",
+    "accepted": "accepted, no SMTP code",
+    "bounced": "bounced, no code quoted",
+    "rejected": "rejected, no code quoted",
+    "deferred": "deferred, no code quoted",
+    "expired": "expired, no code quoted",
+    "failed": "failed, no code quoted",
+    "info": "complaint or notice, no SMTP code",
+}
+_STATUS_WORDS = {
+    "sent": "delivered",
+    "info": "complaint or notice",
+    "unknown": "status not said",
+}
+
+
+def group_key(group: CodeGroup) -> str:
+    """The code a summary shows for a group: "(no code)" for codeless events."""
+    return CODELESS_LABEL if group.code == CODELESS else group.code
+
+
+def group_class(group: CodeGroup) -> str:
+    """The class of a group in words; codeless events have none."""
+    if group.code == CODELESS:
+        return CODELESS_CLASS
+    return group.code_class.value
+
+
+def group_meaning(group: CodeGroup) -> str:
+    """A group's meaning: the code's title, or what happened to codeless events."""
+    if group.code != CODELESS:
+        return short_meaning(group.explanation)
+    statuses = [s for s, n in group.statuses.items() if n]
+    if len(statuses) == 1:
+        return _CODELESS_ONE.get(statuses[0], CODELESS_MEANING)
+    return CODELESS_MEANING
+
+
+def codeless_statuses(group: CodeGroup) -> str:
+    """ "delivered ×17, rejected ×16 (+3 more)" for a codeless group, else ""."""
+    if group.code != CODELESS or len(group.statuses) < 2:
+        return ""
+    return top_counts(group.statuses, n=3, show=lambda s: _STATUS_WORDS.get(s, s))
 
 
 # --- Summary phrases -----------------------------------------------------------
@@ -349,14 +425,19 @@ def totals_text(
 ) -> str:
     """The totals line under a summary."""
     parts = [
-        f"{lines_read:,} lines read ({size_text(bytes_read)})",
-        f"{events:,} " + ("reply" if events == 1 else "replies") + " found",
+        f"{plural(lines_read, 'line')} read ({size_text(bytes_read)})",
+        f"{plural(events, 'event')} found",
     ]
     if formats:
         parts.append("formats: " + top_counts(formats, n=5, show=show))
     if unparsed:
-        parts.append(f"{unparsed:,} lines not understood")
+        parts.append(f"{plural(unparsed, 'line')} not understood")
     return " · ".join(parts)
+
+
+def plural(n: int, noun: str) -> str:
+    """ "1 line", "2 lines", "1,682 lines" (nouns that take an s)."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 # --- Explanation phrases -------------------------------------------------------
@@ -375,9 +456,34 @@ def provider_text(provider: ProviderReply) -> str:
     return provider.meaning + fix
 
 
+# Reasons that only say the reply did not tell; shown as nothing, not as jargon.
+VAGUE_REASONS = frozenset({"onhold", "undefined"})
+
+
+def reason_label(reason: str) -> str:
+    """A reason's label for people: "userunknown" -> "unknown user"."""
+    # Imported here, as in lookup: reasons data is needed only for replies.
+    from bot.knowledge.reasons import reason_info
+
+    try:
+        return reason_info(reason).label
+    except KeyError:
+        return reason
+
+
 def reason_text(reason: str | None, hard: bool | None) -> str:
-    """ "userunknown, hard bounce"; "" when there is no reason."""
-    if not reason:
+    """ "unknown user, hard bounce"; "" when there is no reason worth showing."""
+    if not reason or reason in VAGUE_REASONS:
         return ""
     kind = {True: "hard bounce", False: "soft bounce", None: ""}[hard]
-    return ", ".join(p for p in (reason, kind) if p)
+    return ", ".join(p for p in (reason_label(reason), kind) if p)
+
+
+def reason_counts(counts: dict[str, int]) -> dict[str, int]:
+    """Reason counts by label, without the vague ones, for a summary."""
+    labelled: dict[str, int] = {}
+    for reason, count in counts.items():
+        if reason and reason not in VAGUE_REASONS:
+            label = reason_label(reason)
+            labelled[label] = labelled.get(label, 0) + count
+    return labelled

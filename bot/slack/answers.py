@@ -6,6 +6,7 @@ the knowledge core, the log reader and the Block Kit renderer.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from bot.render.text import summary_text
 from bot.slack import files
 from bot.slack.deps import Deps
 from bot.slack.jobs import Deadline, Job, JobTimeout
+from bot.slack.kept import KeptStore
 from bot.slack.replies import Reply, slack_error
 from bot.slack.settings import Settings
 from bot.slack.text import message_text
@@ -46,11 +48,15 @@ MAX_BLOCKS = 50
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """Blocks, the notification text, and the untrimmed detail when blocks were cut."""
+    """Blocks, the notification text, and the untrimmed detail when blocks were cut.
+
+    `shareable` marks a summary that a private reply may offer to share.
+    """
 
     blocks: list[Block]
     text: str
     full_text: str = ""
+    shareable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +111,15 @@ def answer_text(
 
     log_text = slack_text if query is not None and query.looks_like_log else ""
     job = summary_job(
-        Sources(log_text, attached), reply, client=client, settings=deps.settings
+        Sources(log_text, attached),
+        reply,
+        client=client,
+        settings=deps.settings,
+        kept=deps.kept if share else None,
     )
     if deps.jobs.submit("summary", job):
         return "queued"
-    answer = problem(words.GENERIC_FAILURE)
+    answer = problem(words.BUSY)
     reply.send(answer.blocks, answer.text)
     return "busy"
 
@@ -136,9 +146,17 @@ def explain_query(query: Query, *, share: bool) -> Answer:
 
 
 def summary_job(
-    sources: Sources, reply: Reply, *, client: WebClient, settings: Settings
+    sources: Sources,
+    reply: Reply,
+    *,
+    client: WebClient,
+    settings: Settings,
+    kept: KeptStore | None = None,
 ) -> Job:
-    """A job that reads the sources, summarizes them and sends the answer."""
+    """A job that reads the sources, summarizes them and sends the answer.
+
+    With `kept` (private replies), the summary is kept and gets a Share button.
+    """
 
     def run(deadline: Deadline) -> None:
         try:
@@ -150,6 +168,8 @@ def summary_job(
         except Exception:
             logger.exception("summary failed")
             answer = problem(words.GENERIC_FAILURE)
+        if kept is not None and answer.shareable:
+            answer = with_share_button(answer, kept)
         reply.send(answer.blocks, answer.text, full_text=answer.full_text)
 
     return run
@@ -184,9 +204,63 @@ def summary_answer(summary: Summary, problems: list[str] | None = None) -> Answe
     blocks = summary_blocks(summary)
     blocks = blocks[: MAX_BLOCKS - len(notes)] + notes
     full_text = summary_text(summary) if _trimmed(summary, blocks) else ""
-    return Answer(
-        blocks, escape(cut(one_line(summary.verdict), FALLBACK_TEXT)), full_text
-    )
+    text = escape(cut(one_line(summary.verdict), FALLBACK_TEXT))
+    return Answer(blocks, text, full_text, shareable=bool(summary.groups))
+
+
+def with_share_button(answer: Answer, kept: KeptStore) -> Answer:
+    """Keep the answer (addresses masked) and add a Share button that names it.
+
+    When it cannot be kept, the answer goes out as it is, without the button.
+    """
+    masked = mask_blocks(answer.blocks[: MAX_BLOCKS - 1])
+    key = kept.keep(json.dumps({"blocks": masked, "text": answer.text}))
+    if key is None:
+        return answer
+    blocks = [*answer.blocks[: MAX_BLOCKS - 1], share_summary_button(key)]
+    return Answer(blocks, answer.text, answer.full_text, answer.shareable)
+
+
+def share_summary_button(key: str) -> Block:
+    """The actions block under a private summary; the button's value is the kept id."""
+    button = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": words.SHARE_BUTTON},
+        "action_id": words.SHARE_SUMMARY_ACTION_ID,
+        "value": key,
+    }
+    return {
+        "type": "actions",
+        "block_id": words.SHARE_SUMMARY_ACTION_ID,
+        "elements": [button],
+    }
+
+
+def kept_summary(kept: KeptStore, key: str) -> Answer | None:
+    """The summary kept under `key` (masked when kept), or None when it expired."""
+    raw = kept.get(key) if key else None
+    if raw is None:
+        return None
+    stored = json.loads(raw)
+    return Answer(list(stored["blocks"]), str(stored["text"]))
+
+
+def mask_blocks(blocks: list[Block]) -> list[Block]:
+    """A copy of the blocks with the local part of every address in a text masked."""
+
+    def masked(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: mask_addresses(v)
+                if k == "text" and isinstance(v, str)
+                else masked(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [masked(v) for v in value]
+        return value
+
+    return [masked(block) for block in blocks]
 
 
 def _trimmed(summary: Summary, blocks: list[Block]) -> bool:

@@ -25,6 +25,7 @@ from bot.slack import listeners
 from bot.slack.dedupe import MemorySeenStore, SeenStore, dedupe_middleware
 from bot.slack.deps import CONTEXT_KEY, Deps
 from bot.slack.jobs import JobRunner
+from bot.slack.kept import KeptStore, MemoryKept
 from bot.slack.replies import ephemeral, slack_error
 from bot.slack.settings import Settings
 
@@ -56,10 +57,15 @@ def create_app(
     *,
     client: WebClient | None = None,
     seen: SeenStore | None = None,
+    kept: KeptStore | None = None,
     jobs: JobRunner | None = None,
     listener_executor: Executor | None = None,
 ) -> App:
-    """Build the Bolt app; `seen` is the de-duplication store (shared when scaled out).
+    """Build the Bolt app; `seen` and `kept` default to this process's memory.
+
+    `seen` is the de-duplication store and `kept` holds private summaries for
+    their Share button; the web process passes sqlite-backed ones that all its
+    workers share (see bot.slack.web).
 
     Listeners run on `listener_executor` (default: a pool of LISTENER_THREADS);
     they only acknowledge, explain and queue, so the pool never waits on a log.
@@ -69,6 +75,7 @@ def create_app(
     deps = Deps(
         settings=settings,
         jobs=jobs or JobRunner(settings.job_workers, settings.job_timeout),
+        kept=kept or MemoryKept(),
     )
     app = App(
         client=client or create_client(settings),

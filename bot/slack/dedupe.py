@@ -5,15 +5,19 @@ Slack re-sends an event it thinks was not received (HTTP header
 turns into the same header). Every event carries an `event_id` that stays the
 same across deliveries, so remembering the ids seen recently is enough.
 
-Behind a load balancer each instance keeps its own memory: a retry that lands on
-another instance is not recognised. For several instances, implement `SeenStore`
-on a shared store (Redis `SET key 1 NX EX ttl`, a database row with a unique key)
-and pass it to `create_app`.
+Where the ids are remembered decides what is caught. The web process keeps them
+in a sqlite file that all its workers on one host share (`SqliteSeenStore`), so
+a retry that lands on another worker is still recognised; Socket Mode and tests
+run one process and keep them in memory (`MemorySeenStore`). Several hosts
+behind a load balancer do not share a file: give them a store they all reach,
+by implementing `SeenStore` over Redis (`SET key 1 NX EX ttl`) or a database
+table with a unique key, and passing it to `create_app`.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -22,6 +26,8 @@ from typing import Any, Protocol
 
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
+
+from bot.slack.state import StateFile
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +76,26 @@ class MemorySeenStore:
             if expires > now:
                 break
             del self._seen[key]
+
+
+class SqliteSeenStore:
+    """A SeenStore in a StateFile, shared by every process on the host that opens it.
+
+    When the file cannot be written the event is let through (and logged): an
+    answer given twice is better than none.
+    """
+
+    def __init__(self, state: StateFile, ttl: float = DEFAULT_TTL) -> None:
+        self._state = state
+        self._ttl = ttl
+
+    def first_time(self, key: str) -> bool:
+        """Record `key`; True if no process had recorded it within the TTL."""
+        try:
+            return self._state.add("seen", key, self._ttl)
+        except sqlite3.Error as error:
+            logger.warning("de-duplication store failed: %s", error)
+            return True
 
 
 def dedupe_middleware(store: SeenStore) -> Callable[..., Any]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_bolt import BoltContext
 
 from bot.slack.jobs import JobRunner
+from bot.slack.kept import KeptStore, MemoryKept
 from bot.slack.settings import Settings
 
 CONTEXT_KEY = "smtpcode"
@@ -14,10 +15,11 @@ CONTEXT_KEY = "smtpcode"
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """The settings and the job runner of one app instance."""
+    """The settings, the job runner and the kept answers of one app instance."""
 
     settings: Settings
     jobs: JobRunner
+    kept: KeptStore = field(default_factory=MemoryKept)
 
 
 def deps_of(context: BoltContext) -> Deps:

@@ -10,6 +10,7 @@ from bot.render import words
 
 COMMAND = words.SLASH_COMMAND
 SHARE_ACTION = words.SHARE_ACTION_ID
+SHARE_SUMMARY_ACTION = words.SHARE_SUMMARY_ACTION_ID
 SHORTCUT_CALLBACK = "summarize_smtp_codes"
 SHORTCUT_NAME = words.SHORTCUT_NAME
 
@@ -27,6 +28,7 @@ BOT_SCOPES: dict[str, str] = {
     "commands": "the /smtpcode command and the message shortcut",
     "files:read": "download logs attached to mentions, DMs and shortcut messages",
     "files:write": "attach the full text of a trimmed summary",
+    "im:write": "open a DM to send the full text of a trimmed private summary",
     "im:history": "receive message.im events (direct messages to the bot)",
 }
 

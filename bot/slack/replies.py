@@ -8,6 +8,7 @@ what cannot be delivered at all is logged with Slack's error.
 from __future__ import annotations
 
 import logging
+import threading
 import urllib.error
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,8 +17,13 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.render.blocks import MAX_BLOCKS, context
 from bot.render.escape import code_block
-from bot.render.words import FULL_SUMMARY_FILE_TITLE
+from bot.render.words import (
+    FULL_SUMMARY_FILE_TITLE,
+    FULL_SUMMARY_IN_DM,
+    FULL_SUMMARY_LOCALLY,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -146,25 +152,81 @@ def _pieces(lines: list[str], limit: int) -> list[list[str]]:
 
 @dataclass
 class ResponseUrlReply:
-    """Answers through a response_url, privately; falls back to chat.postEphemeral."""
+    """Answers privately through the response_url of a command or message shortcut.
+
+    Slack cannot replace an ephemeral message through the response_url of the
+    command or shortcut that made it (bolt-python#1268, bolt-js#2287): every
+    post there is a new message. So the answer never asks to replace anything;
+    "Reading…" is shown once at most, and only when the work has not finished
+    within `progress_delay` seconds, so quick answers leave nothing stale behind.
+    An expired response_url falls back to chat.postEphemeral, then a DM.
+    """
 
     respond: Respond
     client: WebClient
     channel: str
     user: str
-    replace: bool = False
+    progress_delay: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _timer: threading.Timer | None = field(default=None, init=False)
+    _progress_shown: bool = field(default=False, init=False)
+    _answered: bool = field(default=False, init=False)
 
     def progress(self, text: str) -> None:
-        """Show a private progress line; the answer then replaces it."""
-        if self._respond(text=text, response_type="ephemeral"):
-            self.replace = True
+        """Show a private progress line once, after `progress_delay` seconds."""
+        with self._lock:
+            if self._answered or self._progress_shown or self._timer is not None:
+                return
+            if self.progress_delay <= 0:
+                self._show_progress(text)
+                return
+            self._timer = threading.Timer(
+                self.progress_delay, self._late_progress, (text,)
+            )
+            self._timer.daemon = True
+            self._timer.start()
 
     def send(self, blocks: list[Block], text: str, *, full_text: str = "") -> bool:
-        """Answer privately; an expired response_url falls back to an ephemeral post."""
-        extra = {"replace_original": True} if self.replace else {}
-        if self._respond(blocks=blocks, text=text, response_type="ephemeral", **extra):
+        """Answer privately; `full_text` goes to the user's DM as a file.
+
+        Waits for a progress post under way, so the answer always comes last.
+        """
+        with self._lock:
+            self._answered = True
+            if self._timer is not None:
+                self._timer.cancel()
+        if full_text:
+            blocks = with_note(blocks, self._send_full_text(full_text))
+        if self._respond(blocks=blocks, text=text, response_type="ephemeral"):
             return True
         return ephemeral(self.client, self.channel, self.user, blocks, text)
+
+    def _late_progress(self, text: str) -> None:
+        with self._lock:
+            if not self._answered:
+                self._show_progress(text)
+
+    def _show_progress(self, text: str) -> None:
+        """Post the progress line; the caller holds the lock."""
+        self._progress_shown = True
+        self._respond(text=text, response_type="ephemeral")
+
+    def _send_full_text(self, full_text: str) -> Block:
+        """Upload the full text to the user's DM; the note saying where it is."""
+        try:
+            opened = self.client.conversations_open(users=self.user)
+            self.client.files_upload_v2(
+                channel=str(opened["channel"]["id"]),
+                content=full_text,
+                filename=SUMMARY_FILENAME,
+                title=FULL_SUMMARY_FILE_TITLE,
+            )
+            return context(FULL_SUMMARY_IN_DM)
+        except (KeyError, TypeError, *_DELIVERY_ERRORS) as error:
+            logger.warning(
+                "full summary to %s failed: %s", self.user, slack_error(error)
+            )
+            return context(FULL_SUMMARY_LOCALLY)
 
     def _respond(self, **message: Any) -> bool:
         try:
@@ -178,6 +240,13 @@ class ResponseUrlReply:
             )
             return False
         return True
+
+
+def with_note(blocks: list[Block], note: Block) -> list[Block]:
+    """`note` after the message body, before a trailing actions block, ≤ MAX_BLOCKS."""
+    tail = [b for b in blocks[-1:] if b.get("type") == "actions"]
+    body = blocks[: len(blocks) - len(tail)]
+    return [*body[: MAX_BLOCKS - 1 - len(tail)], note, *tail]
 
 
 def ephemeral(

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from bot.knowledge.errors import SmtpcodeError
+from bot.slack.state import default_state_path
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
@@ -23,6 +24,7 @@ DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_TEXT_BYTES = 2 * 1024 * 1024 * 1024
 DEFAULT_JOB_TIMEOUT = 120.0
 DEFAULT_JOB_WORKERS = 4
+DEFAULT_PROGRESS_DELAY = 2.0
 
 _Num = TypeVar("_Num", int, float)
 
@@ -49,6 +51,9 @@ class Settings:
     max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES
     job_timeout: float = DEFAULT_JOB_TIMEOUT
     job_workers: int = DEFAULT_JOB_WORKERS
+    state_path: str = field(default_factory=default_state_path)
+    progress_delay: float = DEFAULT_PROGRESS_DELAY
+    """Seconds a private summary may take before "Reading…" is shown (0: at once)."""
 
     @property
     def socket_mode(self) -> bool:
@@ -99,6 +104,8 @@ def load_settings(
         ),
         job_timeout=_number(values, "SMTPCODE_JOB_TIMEOUT", DEFAULT_JOB_TIMEOUT, float),
         job_workers=_number(values, "SMTPCODE_JOB_WORKERS", DEFAULT_JOB_WORKERS, int),
+        state_path=values.get("SMTPCODE_STATE_PATH", "").strip()
+        or default_state_path(),
     )
 
 

@@ -1,7 +1,8 @@
 """The WSGI app for gunicorn: Slack's requests at /slack/events, health at /healthz.
 
 `gunicorn 'bot.slack.web:create_wsgi_app()'` builds one app per worker process
-(after the fork), so each worker has its own job threads.
+(after the fork), so each worker has its own job threads; the workers share one
+sqlite state file (SMTPCODE_STATE_PATH) for de-duplication and kept summaries.
 """
 
 from __future__ import annotations
@@ -9,16 +10,21 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import sqlite3
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.slack.app import create_app
+from bot.slack.dedupe import MemorySeenStore, SeenStore, SqliteSeenStore
 from bot.slack.jobs import SHUTDOWN_GRACE, JobRunner
+from bot.slack.kept import KeptStore, MemoryKept, SqliteKept
 from bot.slack.registry import EVENTS_PATH, HEALTH_PATH
 from bot.slack.settings import Settings, load_settings
+from bot.slack.state import StateFile
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -35,9 +41,38 @@ def create_wsgi_app(
     """
     settings = settings or load_settings()
     jobs = jobs or JobRunner(settings.job_workers, settings.job_timeout)
-    app = create_app(settings, jobs=jobs)
+    app = create_web_app(settings, jobs=jobs)
     atexit.register(jobs.shutdown, min(SHUTDOWN_GRACE, settings.job_timeout))
     return wsgi_app_for(app)
+
+
+def create_web_app(
+    settings: Settings,
+    *,
+    jobs: JobRunner | None = None,
+    listener_executor: Executor | None = None,
+) -> App:
+    """The Bolt app of one web worker, with the stores the host's workers share.
+
+    De-duplication and kept summaries live in the state file at
+    `settings.state_path`; when it cannot be opened they fall back to memory.
+    """
+    seen, kept = shared_stores(settings.state_path)
+    return create_app(
+        settings, seen=seen, kept=kept, jobs=jobs, listener_executor=listener_executor
+    )
+
+
+def shared_stores(path: str) -> tuple[SeenStore, KeptStore]:
+    """The sqlite-backed stores at `path`, or in-memory ones when it cannot be used."""
+    try:
+        state = StateFile(path)
+    except (sqlite3.Error, OSError) as error:
+        logger.error(
+            "state file %s unusable (%s): de-duplication is per process", path, error
+        )
+        return MemorySeenStore(), MemoryKept()
+    return SqliteSeenStore(state), SqliteKept(state)
 
 
 def wsgi_app_for(app: App) -> WSGIApplication:

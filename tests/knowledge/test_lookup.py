@@ -353,3 +353,94 @@ def test_known_codes_list_reply_codes_in_order_then_enhanced_codes() -> None:
     assert set(REPLY_CODES) == set(replies)
     assert {"5.7.26", "4.2.2", "5.1.1", "2.1.5"} <= set(codes)
     assert "5xx" not in codes
+
+
+# --- fixes found by a new-user test ----------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "near"), [("599", "554"), ("560", "550")])
+def test_second_digit_above_five_is_called_invalid_with_near_valid_codes(
+    query: str, near: str
+) -> None:
+    # "599" was answered "reply codes are three digits from 200 to 599".
+    with pytest.raises(QueryError) as caught:
+        explain(query)
+    assert "second digit" in caught.value.problem
+    assert "RFC 5321 s4.2" in caught.value.problem
+    assert "200 to 599" not in caught.value.problem
+    assert near in caught.value.suggestions
+    assert all(lookup.REPLY_SHAPE.fullmatch(s) for s in caught.value.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("600", "first digit"),
+        ("099", "first digit"),
+        ("1000", "exactly three digits"),
+        ("6.1.1", "(the class) must be 2, 4 or 5"),
+        ("5.01.1", "no leading zeros"),
+    ],
+)
+def test_bad_code_messages_name_the_rule_that_is_broken(query: str, words: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        explain(query)
+    assert words in caught.value.problem
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("55O", "550"), ("5.1.l", "5.1.1"), ("5,7,1", "5.7.1")]
+)
+def test_look_alike_characters_get_did_you_mean(typed: str, meant: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        explain(typed)
+    assert f"did you mean {meant}?" in caught.value.problem
+    assert caught.value.suggestions == (meant,)
+
+
+@pytest.mark.parametrize("word", ["I", "lo", "Ol", "no", "550OK"])
+def test_words_without_a_code_inside_are_no_typos(word: str) -> None:
+    assert lookup.read_token(word) is None
+
+
+def test_enhanced_code_causes_come_first_and_contradicting_ones_are_dropped() -> None:
+    # 550 5.7.26 listed "recipient address does not exist (5.1.1)" as a cause.
+    exp = explain("550 5.7.26")
+    only_enhanced = explain("5.7.26")
+    assert exp.causes[: len(only_enhanced.causes)] == only_enhanced.causes
+    assert not any("5.1.1" in c or "5.7.1)" in c for c in exp.causes)
+    assert exp.action == only_enhanced.action
+
+
+def test_reply_cause_citing_the_very_enhanced_code_is_kept() -> None:
+    exp = explain("550 5.1.1")
+    assert any("(5.1.1)" in c for c in exp.causes)
+    assert not any("(5.7.1)" in c for c in exp.causes)
+
+
+def test_class_mismatch_action_agrees_with_retry_and_names_the_mismatch() -> None:
+    # 451 5.1.1 said both "Do not resend unchanged" and "Retry helps: yes".
+    exp = explain("451 5.1.1")
+    assert exp.retry is Retry.YES
+    assert "Do not resend" not in exp.action
+    assert "retry" in exp.action.lower() and "5.1.1" in exp.action
+    assert "RFC 5321 s4.2" in exp.action
+
+
+def test_permanent_reply_with_transient_enhanced_code_says_do_not_resend() -> None:
+    exp = explain("550 4.7.1")
+    assert exp.retry is Retry.AFTER_FIX
+    assert exp.action.startswith("Do not resend unchanged")
+
+
+def test_auth_success_is_not_called_delivered_or_a_bounce() -> None:
+    exp = explain_pair("235", "2.7.0", "235 2.7.0 Authentication successful")
+    assert exp.reason is None and exp.hard is None
+    assert "Refused" not in exp.enhanced_meaning
+    assert exp.causes == explain("235").causes
+
+
+def test_accepted_message_keeps_delivered_without_a_bounce_kind() -> None:
+    exp = explain_pair("250", "2.0.0", "250 2.0.0 Ok: queued as 4A1B2C")
+    assert exp.reason == "delivered"
+    assert exp.hard is None

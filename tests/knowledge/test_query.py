@@ -247,3 +247,31 @@ def test_parse_query_handles_any_mix_of_code_like_words(words: list[str]) -> Non
     assert len(query.explanations) <= MAX_CODES
     for explanation in query.explanations:
         assert explanation.title
+
+
+def test_typo_in_a_pair_is_a_did_you_mean_not_a_pasted_reply() -> None:
+    # "550 55O" was read as a server reply and got "Reason: onhold".
+    query = parse_query("550 55O")
+    assert _codes("550 55O") == [("550", None)]
+    assert query.explanations[0].reply_text == ""
+    assert query.explanations[0].reason is None
+    (problem,) = query.problems
+    assert "did you mean 550?" in problem.problem
+
+
+@pytest.mark.parametrize("text", ["5 9 9", "599", "what is 5 9 9?"])
+def test_spaced_digits_are_read_as_one_code(text: str) -> None:
+    query = parse_query(text)
+    assert query.explanations == ()
+    (problem,) = query.problems
+    assert "599" in problem.problem and "second digit" in problem.problem
+
+
+def test_spaced_digits_of_a_real_code_are_explained() -> None:
+    assert _codes("4 5 1") == [("451", None)]
+
+
+def test_comma_for_dot_is_offered_back_with_dots() -> None:
+    query = parse_query("5,7,1")
+    assert query.explanations == ()
+    assert [p.suggestions for p in query.problems] == [("5.7.1",)]

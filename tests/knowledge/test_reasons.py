@@ -64,8 +64,8 @@ def test_only_bad_addresses_are_hard() -> None:
     hard = {name for name in reason_names() if reason_info(name).hard == "yes"}
     permanent_only = {n for n in reason_names() if reason_info(n).hard == "permanent"}
 
-    assert hard == {"userunknown", "hostunknown", "hasmoved"}
-    assert permanent_only == {"notaccept"}
+    assert hard == {"userunknown", "hasmoved"}
+    assert permanent_only == {"notaccept", "hostunknown"}
 
 
 def test_every_reason_has_a_label_action_and_retry() -> None:
@@ -190,7 +190,8 @@ def test_fallback_depends_on_whether_text_was_seen() -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "enhanced"), [("250", "2.0.0"), ("250", None), (None, "2.1.5")]
+    ("code", "enhanced"),
+    [("250", "2.0.0"), ("250", None), (None, "2.1.5"), ("250", "2.6.0"), ("251", None)],
 )
 def test_success_is_delivered_and_needs_nothing(
     code: str | None, enhanced: str | None
@@ -202,6 +203,67 @@ def test_success_is_delivered_and_needs_nothing(
     assert verdict.retry is Retry.NOT_NEEDED
     assert verdict.hard is False
     assert verdict.provider is None
+
+
+def test_helo_host_not_found_is_a_soft_client_block_not_an_unknown_domain() -> None:
+    """Postfix reject_unknown_helo_hostname speaks of the client, not a recipient."""
+    text = "<mx.example.com>: Helo command rejected: Host not found"
+
+    verdict = classify("450", "4.7.1", text)
+
+    assert (verdict.reason, verdict.hard) == ("blocked", False)
+
+
+def test_helo_rejection_naming_reverse_dns_is_requireptr() -> None:
+    text = "<mx.example.com>: Helo command rejected: no PTR record for 192.0.2.4"
+
+    assert classify("550", "5.7.1", text).reason == "requireptr"
+
+
+@pytest.mark.parametrize(("code", "enhanced"), [("450", "4.1.8"), ("550", "5.1.8")])
+def test_sender_domain_not_found_is_a_soft_sender_rejection(
+    code: str, enhanced: str
+) -> None:
+    """reject_unknown_sender_domain is about the envelope sender, never hard."""
+    text = "<ann@example.com>: Sender address rejected: Domain not found"
+
+    verdict = classify(code, enhanced, text)
+
+    assert (verdict.reason, verdict.hard) == ("rejected", False)
+
+
+def test_unknown_domain_under_a_temporary_code_is_never_hard() -> None:
+    """DNS may answer again: a 4xx hostunknown must not take the address off lists."""
+    text = "<bob@example.net>: Recipient address rejected: Domain not found"
+
+    temporary = classify("450", "4.1.2", text)
+    permanent = classify("550", "5.1.2", text)
+
+    assert (temporary.reason, temporary.hard) == ("hostunknown", False)
+    assert (permanent.reason, permanent.hard) == ("hostunknown", True)
+
+
+@pytest.mark.parametrize(
+    ("code", "enhanced", "text"),
+    [
+        ("235", "2.7.0", "Authentication successful"),
+        ("220", None, "mx.example.com ESMTP ready"),
+        ("221", "2.0.0", "Bye"),
+        ("250", "2.1.0", "Sender OK"),
+        ("252", None, "Cannot VRFY user, but will accept message"),
+        ("334", None, "VXNlcm5hbWU6"),
+        ("354", None, "End data with <CR><LF>.<CR><LF>"),
+    ],
+)
+def test_success_that_answers_no_delivery_is_not_called_delivered(
+    code: str, enhanced: str | None, text: str
+) -> None:
+    """A greeting, a login or a data prompt has no bounce reason at all."""
+    verdict = classify(code, enhanced, text)
+
+    assert verdict.reason == ""
+    assert verdict.hard is False
+    assert verdict.retry is Retry.NOT_NEEDED
 
 
 def test_transient_codes_retry_and_permanent_unknown_users_do_not() -> None:

@@ -307,3 +307,25 @@ def test_retry_for_follows_the_class_digit() -> None:
     assert info.retry_for("2") is Retry.NOT_NEEDED
     assert info.retry_for("4") is Retry.YES
     assert info.retry_for("5") is Retry.NO
+
+
+# RFC 3463: s2 defines the structure (classes and subjects); s3.1 to s3.8 list the
+# codes of subjects 0 to 7 (X.0.0 in s3.1, X.1.x addressing in s3.2, ...).
+@pytest.mark.parametrize(
+    "info", list(table.enhanced().values()), ids=lambda i: f"{i.kind}-{i.key}"
+)
+def test_rfc_3463_sections_follow_from_the_subject(info: table.EnhancedInfo) -> None:
+    cited = [p.strip() for p in info.rfc.split(";") if p.strip().startswith("RFC 3463")]
+    if info.kind in ("class", "subject"):
+        assert cited == ["RFC 3463 s2"]
+    elif cited:
+        subject = int(info.key.split(".")[0])
+        assert cited == [f"RFC 3463 s3.{subject + 1}"]
+
+
+def test_rfc_3463_section_numbers_were_off_by_one_and_are_fixed() -> None:
+    unknown_user = table.enhanced_detail("1.1")
+    security = table.enhanced_detail("7.1")
+    assert unknown_user is not None and unknown_user.rfc == "RFC 3463 s3.2"
+    assert security is not None and security.rfc == "RFC 3463 s3.8"
+    assert all("s3.9" not in i.rfc for i in table.enhanced().values())

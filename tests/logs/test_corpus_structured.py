@@ -156,3 +156,20 @@ def test_bounce_gives_one_event_per_recipient_not_per_mention(
     events = _events(path, "bounce")
 
     assert [(e.code, e.enhanced) for e in events] == expected
+
+
+def test_provider_events_have_one_line_examples_not_json_brackets() -> None:
+    folder = corpus_path("esp_events")
+    paths = sorted(folder.glob("*.json")) + sorted(folder.glob("*/*.json*"))
+    events = [e for path in paths for e in _events(path, "esp")]
+
+    assert events
+    assert all(e.example and e.example[0] not in "{[" for e in events)
+    assert all("\n" not in e.example for e in events)
+
+
+def test_provider_opens_and_clicks_give_no_events() -> None:
+    folder = corpus_path("esp_events", "aws_ses_docs")
+    for name in ("open", "click"):
+        [path] = folder.glob(f"*-sns-{name}.json")
+        assert _events(path, "esp") == []

@@ -202,3 +202,40 @@ def test_unfinished_document_gives_way_to_a_log_line() -> None:
 )
 def test_claims_no_ordinary_log_line(line: str) -> None:
     assert not EspJsonFormat().claims(line)
+
+
+def test_example_is_one_readable_line_not_a_json_bracket() -> None:
+    # Summaries showed "{" or "[" as the example of a pretty-printed document.
+    lines = json.dumps(SES_BOUNCE, indent=2).splitlines()
+    first, second = feed_all(EspJsonFormat(), lines)
+
+    assert first.example == (
+        "Bounce · j***@example.net · smtp; 550 5.1.1 <j***@example.net>... User unknown"
+    )
+    assert second.example == "Bounce · b***@example.org"
+
+
+def test_codeless_event_example_names_the_event_and_the_recipient() -> None:
+    doc = {"event": "delivered", "email": "ann@example.net", "timestamp": 1709546400}
+    (event,) = feed_all(EspJsonFormat(), [json.dumps(doc)])
+
+    assert (event.code, event.status) == (None, "sent")
+    assert event.example == "delivered · a***@example.net"
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"event": "open", "email": "a@example.net"},
+        {"event": "click", "email": "a@example.net", "url": "https://example.com/"},
+        {"RecordType": "Open", "Recipient": "a@example.net"},
+        {"RecordType": "Click", "Recipient": "a@example.net"},
+        {"event-data": {"event": "opened", "recipient": "a@example.net"}},
+        {"event-data": {"event": "clicked", "recipient": "a@example.net"}},
+        {"eventType": "Open", "mail": {}, "open": {"ipAddress": "192.0.2.1"}},
+        {"eventType": "Click", "mail": {}, "click": {"link": "https://example.com/"}},
+        {"event": "unique_opened", "email": "a@example.net"},
+    ],
+)
+def test_opens_and_clicks_are_not_events(doc: dict[str, object]) -> None:
+    assert feed_all(EspJsonFormat(), [json.dumps(doc)]) == []

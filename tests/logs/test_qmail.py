@@ -50,4 +50,6 @@ def test_rblsmtpd_and_qmail_smtpd_replies() -> None:
     )
     smtpd = "Sep  6 07:18:29 sd6 qmail: 1157519909.633171 qmail-smtpd: 421 badiprbl: ip"
     assert [e.code for e in events(rbl)] == ["451"]
-    assert [(e.code, e.status) for e in events(smtpd)] == [("421", "deferred")]
+    assert [(e.code, e.status, e.direction) for e in events(smtpd)] == [
+        ("421", "rejected", "inbound")
+    ]

@@ -48,7 +48,7 @@ def test_reject_line_from_check_rcpt() -> None:
     assert event.remote_host == "host.example.org"
 
 
-def test_check_relay_reject_has_no_recipient() -> None:
+def test_temporary_ruleset_reject_is_an_inbound_rejection_not_a_deferral() -> None:
     line = (
         "Feb 24 01:46:44 mx sm-mta[24422]: ruleset=check_relay, arg1=h.example.org, "
         "arg2=192.0.2.82, relay=h.example.org [192.0.2.82], reject=421 4.3.2 "
@@ -57,9 +57,10 @@ def test_check_relay_reject_has_no_recipient() -> None:
     [event] = events(line)
     assert (event.code, event.status, event.recipient_domain) == (
         "421",
-        "deferred",
+        "rejected",
         None,
     )
+    assert event.direction == "inbound"
 
 
 def test_user_unknown_line_without_code_gives_nothing() -> None:

@@ -74,7 +74,7 @@ def test_mostly_unknown_users_leads_with_the_permanent_count_and_the_fix() -> No
 
     assert verdict == (
         "9 permanent rejections, mostly unknown users at example.org — clean the list."
-        " Also 1 temporary failure, all network or DNS errors."
+        " Also 1 temporary failure: network or DNS errors."
     )
 
 
@@ -129,3 +129,101 @@ def test_a_minority_cause_is_counted_not_called_mostly() -> None:
     verdict = s.finish().verdict
 
     assert verdict.startswith("5 permanent rejections, 2 of them unknown users")
+
+
+def test_one_rejection_is_not_called_mostly_or_all() -> None:
+    s = Summarizer()
+    s.add(ev("550", "5.1.1", recipient_domain="example.org", reason="userunknown"))
+
+    verdict = s.finish().verdict
+
+    assert verdict == (
+        "1 permanent rejection: unknown users at example.org — clean the list."
+    )
+
+
+def test_exactly_half_is_counted_not_called_mostly() -> None:
+    s = Summarizer()
+    for reason in ("userunknown", "userunknown", "blocked", "mailboxfull"):
+        s.add(ev("550", "5.1.1", reason=reason))
+
+    verdict = s.finish().verdict
+
+    assert verdict.startswith("4 permanent rejections, 2 of them unknown users")
+    assert "mostly" not in verdict
+
+
+def _smtpd_reject(client: str, reply: str) -> str:
+    """One Postfix smtpd NOQUEUE reject: our server refusing an incoming client."""
+    return (
+        f"Mar  1 10:00:00 mx postfix/smtpd[12]: NOQUEUE: reject: RCPT from "
+        f"{client}[192.0.2.44]: {reply}; from=<x@example.net> "
+        "to=<ann@example.com> proto=ESMTP helo=<client.example.net>"
+    )
+
+
+def test_own_rbl_rejections_of_spammers_are_not_told_to_request_delisting() -> None:
+    reply = (
+        "554 5.7.1 Service unavailable; Client host [192.0.2.44] blocked using "
+        "zen.spamhaus.org"
+    )
+    lines = [_smtpd_reject("unknown", reply) for _ in range(40)]
+
+    verdict = summarize(text_lines("\n".join(lines))).verdict
+
+    assert verdict == (
+        "Your server refused 40 incoming messages, all clients on blocklists or "
+        "access rules (Spamhaus) — working as intended unless legitimate senders "
+        "complain."
+    )
+    assert "delisting" not in verdict
+
+
+def test_inbound_refusals_get_their_own_sentence_after_outbound_failures() -> None:
+    outbound = _postfix(
+        "bob@example.org", "5.1.1", "bounced", "550 5.1.1 <bob@example.org>: User unknown"
+    )
+    helo = "450 4.7.1 <client.example.net>: Helo command rejected: Host not found"
+    rbl = "554 5.7.1 Service unavailable; Client host blocked using zen.spamhaus.org"
+    lines = [outbound] + [_smtpd_reject("unknown", helo)] * 2
+    lines += [_smtpd_reject("unknown", rbl)] * 3
+
+    summary = summarize(text_lines("\n".join(lines)))
+
+    assert summary.verdict == (
+        "1 permanent rejection of outgoing mail: unknown users at example.org — "
+        "clean the list. Your server refused 5 incoming messages, all clients on "
+        "blocklists or access rules (Spamhaus) — working as intended unless "
+        "legitimate senders complain."
+    )
+    assert summary.directions == {"outbound": 1, "inbound": 5}
+
+
+def test_inbound_greylisting_only_is_temporary_and_needs_nothing() -> None:
+    reply = "450 4.2.0 <ann@example.com>: Recipient address rejected: Greylisted"
+    lines = [_smtpd_reject(f"c{i}.example.net", reply) for i in range(3)]
+
+    verdict = summarize(text_lines("\n".join(lines))).verdict
+
+    assert verdict == (
+        "Your server temporarily refused 3 incoming messages, all greylisting — "
+        "nothing to do, real senders retry."
+    )
+
+
+def test_groups_count_inbound_events_and_their_reasons_apart() -> None:
+    s = Summarizer()
+    s.add(ev("550", "5.1.1", reason="userunknown", direction="outbound"))
+    s.add(ev("550", "5.1.1", reason="userunknown", direction="inbound"))
+    s.add(ev("550", "5.1.1", reason="userunknown", direction="inbound"))
+    s.add(ev("550", "5.1.1", reason="userunknown"))
+
+    summary = s.finish()
+    [group] = summary.groups
+
+    assert group.directions == {"outbound": 1, "inbound": 2}
+    assert group.inbound_reasons == {"userunknown": 2}
+    assert summary.verdict.startswith("2 permanent rejections of outgoing mail")
+    assert "Your server refused 2 incoming messages, all mail for addresses" in (
+        summary.verdict
+    )

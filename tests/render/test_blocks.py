@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.knowledge.records import CodeClass
 from bot.render import words
 from bot.render.blocks import (
     MAX_BLOCKS,
@@ -282,3 +283,26 @@ def test_every_known_code_renders_a_valid_card_and_terminal_text() -> None:
         assert _share_buttons(blocks)[0]["value"].split()[0] == exp.label.split()[0]
         lines = explanations_text([exp]).splitlines()
         assert all(len(line) <= WIDTH for line in lines), code
+
+
+def test_summary_blocks_show_no_code_groups_and_labels_not_internal_names() -> None:
+    codeless = group(
+        "?",
+        4,
+        code_class=CodeClass.UNKNOWN,
+        statuses={"bounced": 4},
+        reasons={"onhold": 3, "userunknown": 1},
+    )
+    blocks = summary_blocks(summary(groups=(codeless,), lines_read=1))
+    text = json.dumps(blocks)
+    assert "(no code)" in text and "bounced, no code quoted" in text
+    assert "unknown user" in text
+    assert "onhold" not in text and "userunknown" not in text
+    assert "1 line read" in text
+    assert check_blocks(blocks) == []
+
+
+def test_summary_blocks_use_the_standard_title_as_meaning() -> None:
+    one = group("550", explanation=explanation("550"))
+    text = json.dumps(summary_blocks(summary(groups=(one,))))
+    assert "Mailbox unavailable" in text and "permission to send" not in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.knowledge.records import CodeClass, TableRow
+from bot.logs.summary import CodeGroup
 from bot.render.text import WIDTH, explanations_text, summary_text
 from tests.render.samples import explanation, group, problem, provider, summary
 
@@ -55,7 +56,7 @@ def test_explanation_shows_enhanced_meaning_provider_and_reason() -> None:
     assert text.startswith("550 5.7.26 ·")
     assert "5.7.26: Multiple authentication checks failed. Both checks failed." in text
     assert "Provider (Example Mail): The message failed sender authentication." in text
-    assert "Reason: authfailure, hard bounce" in text
+    assert "Reason: authentication failed (SPF/DKIM/DMARC), hard bounce" in text
     assert "Server said: 5.7.26 This mail is unauthenticated" in text
 
 
@@ -89,7 +90,7 @@ def test_summary_rows_show_enhanced_domains_hosts_and_times() -> None:
     assert "enhanced 5.1.1 ×2, 5.7.1 ×1" in block
     assert "domains example.com ×2, example.net ×1" in block
     assert "hosts mx.example.com ×3" in block
-    assert "reasons userunknown ×2" in block
+    assert "reasons unknown user ×2" in block
     assert "providers Example Mail ×1" in block
     assert "seen 2024-03-03T10:00:01 → 2024-03-03T11:30:00" in block
 
@@ -114,7 +115,7 @@ def test_example_keeps_the_reply_in_view_when_the_line_is_long() -> None:
 def test_summary_ends_with_examples_and_totals() -> None:
     text = summary_text(summary())
     assert text.index("Examples") < text.index("1,200 lines read (150 KB)")
-    assert "6 replies found" in text
+    assert "6 events found" in text
     assert "formats: postfix ×5, bounce ×1" in text
     assert "7 lines not understood" in text
 
@@ -136,3 +137,59 @@ def test_summary_lines_fit_the_width_even_with_long_values() -> None:
     text = summary_text(s)
     assert all(len(line) <= 88 for line in text.splitlines())
     assert "+4 more codes" in text
+
+
+# --- fixes found by a new-user test ----------------------------------------------
+
+
+def _codeless(statuses: dict[str, int]) -> CodeGroup:
+    count = sum(statuses.values())
+    return group(
+        "?",
+        count,
+        code_class=CodeClass.UNKNOWN,
+        enhanced={},
+        statuses=statuses,
+        reasons={"undefined": count},
+        explanation=explanation("?", code_class=CodeClass.UNKNOWN, table=None),
+    )
+
+
+def test_summary_meaning_is_the_standard_title_not_the_table_words() -> None:
+    # A summary of "550 User unknown" read "The user does not have permission".
+    one = group("550", explanation=explanation("550"))
+    text = summary_text(summary(groups=(one,)))
+    [row] = [line for line in text.splitlines() if line.startswith("550 ")]
+    assert row.endswith("Mailbox unavailable")
+    assert "permission" not in text
+
+
+def test_codeless_events_are_shown_as_no_code_with_their_outcome() -> None:
+    # ESP events without an SMTP code were "?  Unrecognised code".
+    codeless = _codeless({"sent": 5})
+    text = summary_text(summary(groups=(group("550"), codeless)))
+    [row] = [line for line in text.splitlines() if line.startswith("(no code)")]
+    assert "delivered, no SMTP code" in row
+    assert "?" not in row and "Unrecognised" not in text
+    assert "undefined" not in text
+
+
+def test_codeless_group_with_mixed_outcomes_lists_them() -> None:
+    codeless = _codeless({"sent": 5, "bounced": 3, "info": 1})
+    text = summary_text(summary(groups=(codeless,)))
+    assert "outcomes reported without an SMTP code" in text
+    assert "outcomes delivered ×5, bounced ×3, complaint or notice ×1" in text
+
+
+def test_totals_say_one_line_not_one_lines() -> None:
+    text = summary_text(summary(groups=(group("550", 1),), lines_read=1, unparsed=1))
+    assert "1 line read" in text and "1 lines" not in text
+    assert "1 event found" in text
+    assert "1 line not understood" in text
+
+
+def test_explanation_reason_shows_a_label_never_an_internal_name() -> None:
+    text = explanations_text([explanation("550", reason="userunknown", hard=True)])
+    assert "Reason: unknown user, hard bounce" in text
+    vague = explanations_text([explanation("550", reason="onhold", hard=False)])
+    assert "Reason" not in vague and "onhold" not in vague

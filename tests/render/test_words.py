@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge.errors import InputError
+from bot.knowledge.errors import InputError, QueryError
 from bot.knowledge.records import CodeClass
 from bot.render import words
 from tests.render.samples import explanation, problem
@@ -91,11 +91,33 @@ def test_share_text_handles_tiny_and_whole_shares() -> None:
     assert words.share_text(0.256) == "25.6%"
 
 
-def test_short_meaning_prefers_the_table_words_for_a_table_code() -> None:
-    assert words.short_meaning(explanation("550")).startswith("The user does not")
+def test_short_meaning_shows_the_standard_title_not_the_table_words() -> None:
+    # A summary row of "550 User unknown" read "The user does not have permission
+    # to send."; the table's words belong in explanations, labelled.
+    assert words.short_meaning(explanation("550")) == "Mailbox unavailable"
     assert words.short_meaning(explanation("550", table=None)) == "Mailbox unavailable"
 
 
 def test_every_class_has_a_short_word() -> None:
     assert {words.class_short(c) for c in CodeClass} >= {"permanent", "temporary"}
     assert len({words.class_short(c) for c in CodeClass}) == len(CodeClass)
+
+
+def test_query_error_text_does_not_repeat_a_did_you_mean_code() -> None:
+    error = QueryError("55O looks like a typo: did you mean 550?", suggestions=("550",))
+    text = words.query_error_text(error)
+    assert "did you mean 550?" in text
+    assert "Nearest known codes" not in text
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "expected"),
+    [(1, "line", "1 line"), (0, "line", "0 lines"), (1682, "event", "1,682 events")],
+)
+def test_plural_counts_read_right(n: int, noun: str, expected: str) -> None:
+    assert words.plural(n, noun) == expected
+
+
+def test_reason_counts_use_labels_and_drop_vague_reasons() -> None:
+    counts = {"userunknown": 2, "onhold": 5, "undefined": 1, "mesgtoobig": 1, "": 1}
+    assert words.reason_counts(counts) == {"unknown user": 2, "message too large": 1}

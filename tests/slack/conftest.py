@@ -4,6 +4,7 @@ from tests.slack.harness import (  # noqa: F401
     _hermetic,
     foreign,
     httpserver_listen_address,
+    make_httpserver,
     running,
     slack,
     start_app,

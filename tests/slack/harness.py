@@ -81,6 +81,22 @@ def httpserver_listen_address() -> tuple[str, int]:
     return ("127.0.0.1", 0)
 
 
+@pytest.fixture(scope="session")
+def make_httpserver(httpserver_listen_address: tuple[str, int]) -> Iterator[HTTPServer]:
+    """The fake answers requests concurrently, as Slack does.
+
+    A request held by a test (a gated file download) must not stall the
+    others, such as a progress post made meanwhile.
+    """
+    host, port = httpserver_listen_address
+    server = HTTPServer(host=host, port=port, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
+
+
 def wait_for(check: Callable[[], T], timeout: float = WAIT, what: str = "") -> T:
     """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
     end = time.monotonic() + timeout
@@ -394,6 +410,7 @@ def make_settings(slack: FakeSlack, **overrides: Any) -> Settings:
         "api_url": slack.api_url,
         "job_timeout": 20.0,
         "job_workers": 2,
+        "progress_delay": 60.0,  # "Reading…" only where a test asks for it
     }
     values.update(overrides)
     return Settings(**values)
@@ -401,18 +418,24 @@ def make_settings(slack: FakeSlack, **overrides: Any) -> Settings:
 
 @pytest.fixture
 def start_app(slack: FakeSlack) -> Iterator[Callable[..., Running]]:
-    """Start the app (settings overridable) on 127.0.0.1; stopped after the test."""
+    """Start the app (settings overridable) on 127.0.0.1; stopped after the test.
+
+    `web=True` builds it as a gunicorn worker does, with the stores kept in the
+    sqlite file at `state_path` (so two such apps are two workers of one host);
+    otherwise it keeps them in memory. `max_queued` caps the job queue.
+    """
     servers: list[Any] = []
     runners: list[JobRunner] = []
 
-    def start(**overrides: Any) -> Running:
+    def start(*, web: bool = False, max_queued: int = 0, **overrides: Any) -> Running:
         from bot.slack.app import create_app
-        from bot.slack.web import wsgi_app_for
+        from bot.slack.web import create_web_app, wsgi_app_for
 
         settings = make_settings(slack, **overrides)
-        jobs = JobRunner(settings.job_workers, settings.job_timeout)
+        jobs = JobRunner(settings.job_workers, settings.job_timeout, max_queued)
         listeners = CountingExecutor()
-        app = create_app(settings, jobs=jobs, listener_executor=listeners)
+        build = create_web_app if web else create_app
+        app = build(settings, jobs=jobs, listener_executor=listeners)
         server = make_server("127.0.0.1", 0, wsgi_app_for(app), threaded=True)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
@@ -528,8 +551,10 @@ def send_interactive(app: Running, payload: dict[str, Any], **kw: Any) -> Answer
     return post(app, body, "application/x-www-form-urlencoded", **kw)
 
 
-def share_payload(slack: FakeSlack, value: str) -> dict[str, Any]:
-    """block_actions from the Share button on an ephemeral message."""
+def share_payload(
+    slack: FakeSlack, value: str, action_id: str = "share_explanation"
+) -> dict[str, Any]:
+    """block_actions from a Share button on an ephemeral message."""
     return {
         "type": "block_actions",
         "user": {"id": USER, "username": "alice", "team_id": TEAM},
@@ -547,7 +572,7 @@ def share_payload(slack: FakeSlack, value: str) -> dict[str, Any]:
         "response_url": slack.url("/resp/share"),
         "actions": [
             {
-                "action_id": "share_explanation",
+                "action_id": action_id,
                 "block_id": "share",
                 "text": {"type": "plain_text", "text": "Share in channel"},
                 "value": value,

@@ -11,6 +11,7 @@ from tests.slack.harness import (
     CHANNEL,
     POSTFIX,
     USER,
+    WAIT,
     Canned,
     FakeSlack,
     Running,
@@ -162,3 +163,95 @@ def test_pasted_log_after_the_command_is_summarized(
     assert "ann@example.com" not in reply.text
     assert check_blocks(reply.blocks) == []
     assert json.dumps(reply.params).count("Try again later") <= 1
+
+
+def summary_share_button(blocks: list[dict]) -> dict:
+    (button,) = [
+        e for e in actions(blocks) if e["action_id"] == words.SHARE_SUMMARY_ACTION_ID
+    ]
+    return button
+
+
+def test_private_summary_offers_share_and_the_click_posts_it_in_channel(
+    running: Running, slack: FakeSlack
+) -> None:
+    send_command(running, slack, POSTFIX)
+    running.settle()
+    (private,) = slack.wait_calls("/resp/command")
+    button = summary_share_button(private.blocks)
+
+    payload = share_payload(slack, button["value"], words.SHARE_SUMMARY_ACTION_ID)
+    answer = send_interactive(running, payload)
+    running.settle()
+    (shared,) = slack.wait_calls("/resp/share")
+
+    assert answer.status == 200
+    assert private.blocks[-1]["type"] == "actions"
+    assert len(button["value"]) <= 2000
+    assert shared.params["response_type"] == "in_channel"
+    assert shared.params["delete_original"] is True
+    assert shared.params["replace_original"] is False
+    assert words.SUMMARY_TITLE in shared.text
+    assert [b for b in shared.blocks if b["type"] != "context"][1:] == [
+        b for b in private.blocks if b["type"] not in ("actions", "context")
+    ][1:]
+    assert actions(shared.blocks) == []
+    assert "ann@example.com" not in shared.text and "***@example.com" in shared.text
+    assert f"Shared by <@{USER}>" in shared.text
+    assert check_blocks(shared.blocks) == []
+
+
+def test_sharing_an_expired_summary_says_to_run_it_again(
+    running: Running, slack: FakeSlack
+) -> None:
+    payload = share_payload(slack, "gone-or-never-kept", words.SHARE_SUMMARY_ACTION_ID)
+    send_interactive(running, payload)
+    running.settle()
+    (reply,) = slack.wait_calls("/resp/share")
+
+    assert reply.params["response_type"] == "ephemeral"
+    assert reply.params["replace_original"] is False
+    assert "delete_original" not in reply.params
+    assert words.SUMMARY_EXPIRED.split(",")[0] in reply.text
+    assert slack.calls("/api/chat.postMessage") == []
+
+
+def test_summary_share_with_an_expired_click_url_posts_with_the_bot(
+    running: Running, slack: FakeSlack
+) -> None:
+    send_command(running, slack, POSTFIX)
+    running.settle()
+    (private,) = slack.wait_calls("/resp/command")
+    slack.script("/resp/share", expired())
+
+    value = summary_share_button(private.blocks)["value"]
+    send_interactive(
+        running, share_payload(slack, value, words.SHARE_SUMMARY_ACTION_ID)
+    )
+    running.settle()
+    (post,) = slack.wait_calls("/api/chat.postMessage")
+
+    assert post.params["channel"] == CHANNEL
+    assert words.SUMMARY_TITLE in post.text
+    assert "ann@example.com" not in post.text
+
+
+def test_full_job_queue_says_busy_instead_of_failing(
+    start_app, slack: FakeSlack
+) -> None:
+    app = start_app(job_workers=1, max_queued=1)
+    started, release = threading.Event(), threading.Event()
+    app.jobs.submit("hold", lambda _: (started.set(), release.wait(WAIT)))
+    assert started.wait(WAIT)
+    assert app.jobs.submit("queued", lambda _: None) is True
+
+    send_command(app, slack, POSTFIX)
+    (busy,) = slack.wait_calls("/resp/command")
+    release.set()
+    app.settle()
+
+    assert busy.params["response_type"] == "ephemeral"
+    assert words.BUSY.split(",")[0] in busy.text
+    assert words.GENERIC_FAILURE not in busy.text
+    assert words.SUMMARY_TITLE not in busy.text
+    assert len(slack.calls("/resp/command")) == 1

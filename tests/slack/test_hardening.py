@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -186,12 +187,14 @@ def test_a_failing_listener_is_logged_and_the_user_told(
 def test_slow_file_host_ends_with_a_clear_message(start_app, slack: FakeSlack) -> None:
     app = start_app(job_timeout=0.5)
     url = slack.add_file("slow.log", POSTFIX.encode())
-    slack.script(urlsplit(url).path, Canned(delay=2))
+    never = threading.Event()  # the file host answers only after the test
+    slack.script(urlsplit(url).path, Canned(gate=never))
 
     send_event(
         app, direct("", subtype="file_share", files=[slack_file(url, "slow.log", 100)])
     )
     app.settle(timeout=10)
+    never.set()
 
     (update,) = slack.calls("/api/chat.update")
     assert "slow.log" in update.text

@@ -21,14 +21,15 @@ def test_deadline_check_raises_once_passed_or_cancelled() -> None:
 
 
 def test_runner_refuses_work_beyond_its_queue() -> None:
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
     runner = JobRunner(workers=1, timeout=10, max_queued=1)
+    runner.submit("hold", lambda d: (started.set(), release.wait(5)))
+    assert started.wait(5)  # the only worker is busy from here on
 
-    accepted = [runner.submit("block", lambda d: release.wait(5)) for _ in range(4)]
+    accepted = [runner.submit("more", lambda d: None) for _ in range(3)]
     release.set()
 
-    assert accepted.count(True) in (1, 2)
-    assert accepted[-1] is False
+    assert accepted == [True, False, False]
     assert runner.wait_idle(5)
 
 

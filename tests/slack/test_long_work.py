@@ -1,10 +1,23 @@
-"""Long work: trimmed summaries with the full text attached, and time limits."""
+"""Long work: trimmed summaries with the full text sent along, and time limits."""
 
 from __future__ import annotations
 
 from bot.render import words
 from bot.render.blocks import check_blocks
-from tests.slack.harness import CHANNEL, Canned, FakeSlack, Running, mention, send_event
+from tests.slack.harness import (
+    CHANNEL,
+    DM_CHANNEL,
+    USER,
+    Canned,
+    FakeSlack,
+    Running,
+    api_error,
+    mention,
+    send_command,
+    send_event,
+    send_interactive,
+    share_payload,
+)
 
 MANY_CODES = "\n".join(
     f"Jan  1 10:{i // 60:02d}:{i % 60:02d} mx postfix/smtp[{100 + i}]: {i:08X}: "
@@ -58,3 +71,54 @@ def test_job_past_its_time_limit_says_so(start_app, slack: FakeSlack) -> None:
 
     (answer,) = slack.calls("/api/chat.postMessage")
     assert words.timed_out("the log").split(" took")[1] in answer.text
+
+
+def test_trimmed_private_summary_sends_the_full_text_to_the_users_dm(
+    running: Running, slack: FakeSlack
+) -> None:
+    send_command(running, slack, MANY_CODES)
+    running.settle()
+
+    (reply,) = slack.calls("/resp/command")
+    (opened,) = slack.calls("/api/conversations.open")
+    (complete,) = slack.calls("/api/files.completeUploadExternal")
+    (upload,) = [s for s in slack.seen if s.path.startswith("/upload/")]
+    assert opened.params["users"] == USER
+    assert complete.params["channel_id"] == DM_CHANNEL
+    assert b"550" in upload.raw and b"589" in upload.raw
+    assert "more codes" in reply.text
+    assert words.FULL_SUMMARY_IN_DM.split(";")[0] in reply.text
+    assert reply.blocks[-1]["type"] == "actions"  # Share stays the last thing
+    assert check_blocks(reply.blocks) == []
+
+
+def test_trimmed_private_summary_says_how_to_get_all_codes_when_no_dm(
+    running: Running, slack: FakeSlack
+) -> None:
+    slack.script("/api/conversations.open", api_error("missing_scope"))
+    send_command(running, slack, MANY_CODES)
+    running.settle()
+
+    (reply,) = slack.calls("/resp/command")
+    assert slack.calls("/api/files.completeUploadExternal") == []
+    assert "smtpcode summarize" in reply.text
+    assert words.FULL_SUMMARY_IN_DM not in reply.text
+    assert check_blocks(reply.blocks) == []
+
+
+def test_shared_trimmed_summary_does_not_mention_the_private_dm(
+    running: Running, slack: FakeSlack
+) -> None:
+    send_command(running, slack, MANY_CODES)
+    running.settle()
+    (reply,) = slack.calls("/resp/command")
+    (button,) = reply.blocks[-1]["elements"]
+
+    payload = share_payload(slack, button["value"], words.SHARE_SUMMARY_ACTION_ID)
+    send_interactive(running, payload)
+    running.settle()
+    (shared,) = slack.wait_calls("/resp/share")
+
+    assert "more codes" in shared.text
+    assert words.FULL_SUMMARY_IN_DM not in shared.text
+    assert check_blocks(shared.blocks) == []

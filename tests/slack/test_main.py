@@ -87,11 +87,13 @@ def test_http_mode_serves_health_and_stops_cleanly_on_sigterm(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
     port = free_port()
+    state = tmp_path / "state" / "smtpcode.sqlite3"
     env = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.api_url,
         "PORT": str(port),
+        "SMTPCODE_STATE_PATH": str(state),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot"],
@@ -113,6 +115,7 @@ def test_http_mode_serves_health_and_stops_cleanly_on_sigterm(
 
     assert health == b'{"ok": true}'
     assert code == 0
+    assert state.is_file()  # the web process keeps its stores in the state file
 
 
 def _get(url: str) -> bytes | None:

@@ -72,7 +72,7 @@ def test_every_event_has_its_scope_and_every_surface_its_feature(kind: str) -> N
 
     assert needed <= scopes(m)
     assert "commands" in scopes(m)
-    assert {"files:read", "files:write", "chat:write"} <= scopes(m)
+    assert {"files:read", "files:write", "chat:write", "im:write"} <= scopes(m)
     assert home["home_tab_enabled"] is ("app_home_opened" in bot_events(m))
     assert home["messages_tab_enabled"] is ("message.im" in bot_events(m))
     assert home["messages_tab_read_only_enabled"] is False
@@ -124,7 +124,7 @@ def url_keys(obj: Any, where: str = "") -> list[str]:
 
 
 def probes(m: dict[str, Any]) -> list[dict[str, Any]]:
-    """Minimal request bodies for every command, shortcut, event and the button."""
+    """Minimal request bodies for every command, shortcut, event and button."""
     bodies: list[dict[str, Any]] = [
         {"command": c, "text": "", "team_id": "T1", "user_id": "U1", "channel_id": "C1"}
         for c in commands(m)
@@ -133,13 +133,14 @@ def probes(m: dict[str, Any]) -> list[dict[str, Any]]:
         {"type": "message_action", "callback_id": cb, "team": {"id": "T1"}}
         for _, cb in shortcuts(m)
     ]
-    bodies.append(
+    bodies += [
         {
             "type": "block_actions",
             "team": {"id": "T1"},
-            "actions": [{"action_id": registry.SHARE_ACTION, "type": "button"}],
+            "actions": [{"action_id": action_id, "type": "button"}],
         }
-    )
+        for action_id in (registry.SHARE_ACTION, registry.SHARE_SUMMARY_ACTION)
+    ]
     for name in bot_events(m):
         event_type, _, channel_type = name.partition(".")
         event: dict[str, Any] = {"type": event_type, "user": "U1", "ts": "1.0"}

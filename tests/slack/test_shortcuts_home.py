@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -11,8 +13,10 @@ from bot.render.blocks import check_blocks, check_view
 from tests.slack.harness import (
     POSTFIX,
     USER,
+    Canned,
     FakeSlack,
     Running,
+    expired,
     send_event,
     send_interactive,
     shortcut_payload,
@@ -47,16 +51,92 @@ def test_shortcut_on_a_message_with_codes_explains_them_with_a_share_button(
     assert "share_explanation" in reply.text
 
 
-def test_shortcut_reads_the_message_files(running: Running, slack: FakeSlack) -> None:
+def test_shortcut_reads_the_message_files_and_leaves_no_reading_message(
+    running: Running, slack: FakeSlack
+) -> None:
     url = slack.add_file("maillog.log", POSTFIX.encode(), content_type="text/plain")
     file = slack_file(url, "maillog.log", len(POSTFIX))
     send_interactive(running, shortcut_payload(slack, "", files=[file]))
     running.settle()
-    replies = slack.wait_calls("/resp/shortcut", 2)
+    (reply,) = slack.wait_calls("/resp/shortcut")
 
-    assert replies[0].params["text"].startswith("Reading maillog.log")
-    assert replies[-1].params["replace_original"] is True
-    assert "550" in replies[-1].text
+    assert len(slack.downloads(url)) == 1
+    assert reply.params["response_type"] == "ephemeral"
+    assert "550" in reply.text
+    assert "Reading" not in reply.text
+
+
+def test_slow_shortcut_shows_reading_once_then_the_result_as_a_new_message(
+    start_app, slack: FakeSlack
+) -> None:
+    app = start_app(progress_delay=0.01)
+    gate = threading.Event()
+    url = slack.add_file("maillog.log", POSTFIX.encode(), content_type="text/plain")
+    slack.script(
+        urlsplit(url).path,
+        Canned(body=POSTFIX.encode(), content_type="text/plain", gate=gate),
+    )
+    file = slack_file(url, "maillog.log", len(POSTFIX))
+    send_interactive(app, shortcut_payload(slack, "", files=[file]))
+    (progress,) = slack.wait_calls("/resp/shortcut")  # while the download waits
+    gate.set()
+    app.settle()
+    replies = slack.calls("/resp/shortcut")
+
+    assert progress.params["text"].startswith("Reading maillog.log")
+    assert progress.params["response_type"] == "ephemeral"
+    assert len(replies) == 2 and replies[0] is progress
+    assert words.SUMMARY_TITLE in replies[1].text
+    assert replies[1].params["response_type"] == "ephemeral"
+    # Slack cannot replace a shortcut's ephemeral message: never ask it to.
+    assert "replace_original" not in replies[1].params
+
+
+def test_shortcut_on_many_files_spends_one_response_url_use_on_progress(
+    start_app, slack: FakeSlack
+) -> None:
+    app = start_app(progress_delay=0)
+    files, urls = [], []
+    for i in range(6):
+        name = f"maillog{i}.log"
+        urls.append(slack.add_file(name, POSTFIX.encode(), content_type="text/plain"))
+        files.append(slack_file(urls[-1], name, len(POSTFIX)))
+    send_interactive(app, shortcut_payload(slack, "", files=files))
+    app.settle()
+    replies = slack.calls("/resp/shortcut")
+
+    assert len(replies) == 2
+    assert replies[0].params["text"].startswith("Reading maillog0.log")
+    assert words.SUMMARY_TITLE in replies[1].text
+    assert [len(slack.downloads(url)) for url in urls] == [1] * 6
+
+
+def test_shortcut_result_arrives_when_its_response_url_has_expired(
+    start_app, slack: FakeSlack
+) -> None:
+    app = start_app(progress_delay=0)
+    slack.script("/resp/shortcut", Canned(200, "ok", content_type="text/plain"))
+    slack.script("/resp/shortcut", expired())
+    url = slack.add_file("maillog.log", POSTFIX.encode(), content_type="text/plain")
+    file = slack_file(url, "maillog.log", len(POSTFIX))
+    send_interactive(app, shortcut_payload(slack, "", files=[file]))
+    app.settle()
+    (fallback,) = slack.calls("/api/chat.postEphemeral")
+
+    assert len(slack.calls("/resp/shortcut")) == 2
+    assert fallback.params["user"] == USER
+    assert words.SUMMARY_TITLE in fallback.text
+
+
+def test_shortcut_summary_offers_share_in_channel(
+    running: Running, slack: FakeSlack
+) -> None:
+    send_interactive(running, shortcut_payload(slack, POSTFIX))
+    running.settle()
+    (reply,) = slack.wait_calls("/resp/shortcut")
+
+    buttons = [e for b in reply.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [b["action_id"] for b in buttons] == [words.SHARE_SUMMARY_ACTION_ID]
 
 
 def test_shortcut_on_an_empty_message_says_what_it_needs(

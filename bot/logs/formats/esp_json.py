@@ -139,7 +139,7 @@ class EspJsonFormat:
                 return None
             quick = _whole_line(line)
             if quick is not None:
-                return list(_events(quick, lineno, line))
+                return list(_events(quick, lineno))
             self._start = lineno
         elif not _jsonish(line):
             logger.debug("JSON document at line %s left unfinished", self._start)
@@ -157,9 +157,17 @@ class EspJsonFormat:
         return self._finish()
 
     def flush(self) -> Iterable[Event]:
-        """An unfinished document at the end of input yields nothing."""
+        """An unfinished document (a cut-off paste) yields its one-line objects."""
+        lines, start, skip = self._lines, self._start, self._too_big
         self._reset()
-        return ()
+        if skip:
+            return ()
+        return [
+            event
+            for offset, line in enumerate(lines)
+            if (value := _whole_line(line.rstrip().removesuffix(","))) is not None
+            for event in _events(value, start + offset)
+        ]
 
     def _reset(self) -> None:
         self._lines, self._depth, self._size, self._too_big = [], 0, 0, False
@@ -173,8 +181,7 @@ class EspJsonFormat:
         document = _loads("\n".join(lines))
         if document is None:
             return []
-        shown = next((ln for ln in lines if _looks_like_reply(ln)), lines[0])
-        return list(_events(document, start, shown))
+        return list(_events(document, start))
 
 
 def _whole_line(line: str) -> object | None:
@@ -206,18 +213,12 @@ def _jsonish(line: str) -> bool:
     return not text or text[0] in '"{}[],:0123456789-tfn'
 
 
-def _looks_like_reply(line: str) -> bool:
-    return any(
-        key in line for key in ('"smtpResponse"', '"diagnosticCode"', '"response"')
-    )
-
-
 # --- walking a document -------------------------------------------------------------
 
 
-def _events(document: object, lineno: int, shown: str) -> Iterator[Event]:
+def _events(document: object, lineno: int) -> Iterator[Event]:
     for fields in _outcomes(document, 0):
-        yield _event(fields, lineno, shown)
+        yield _event(fields, lineno)
 
 
 def _outcomes(node: object, depth: int) -> Iterator[dict[str, Any]]:
@@ -261,7 +262,7 @@ def _ses_outcomes(node: dict[str, Any]) -> list[dict[str, Any]] | None:
     if key == "reject":
         reject = node.get("reject")
         reason = reject.get("reason", "") if isinstance(reject, dict) else ""
-        return [{"status": "rejected", "text": str(reason), "time": None}]
+        return [{"status": "rejected", "text": str(reason), "time": None, "kind": kind}]
     if key not in _SES_LISTS:
         return []
 
@@ -278,6 +279,7 @@ def _ses_outcomes(node: dict[str, Any]) -> list[dict[str, Any]] | None:
         "time": body.get("timestamp"),
         "remote": body.get("remoteMtaIp"),
         "text": body.get("smtpResponse", ""),
+        "kind": kind,
     }
     found = []
     for item in body.get(list_key) or [{}]:
@@ -295,10 +297,11 @@ def _ses_outcomes(node: dict[str, Any]) -> list[dict[str, Any]] | None:
 def _outcome(node: dict[str, Any]) -> dict[str, Any] | None:
     """The facts of one provider event, or None when the dict is not one."""
     flat = _flatten(node)
-    status = _status(node, flat)
+    name, status = _status(node, flat)
     if status is None:
         return None
     return {
+        "kind": name,
         "status": status,
         "text": _first(flat, _TEXT_KEYS, _has_reply) or _first(flat, _TEXT_KEYS),
         "code": _first(flat, _CODE_KEYS),
@@ -309,18 +312,18 @@ def _outcome(node: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _status(node: dict[str, Any], flat: dict[str, str]) -> str | None:
-    """The status an event name means, or None for opens, clicks and the like."""
+def _status(node: dict[str, Any], flat: dict[str, str]) -> tuple[str, str | None]:
+    """The event name and the status it means; None for opens, clicks and the like."""
     name = next((node[k] for k in _EVENT_KEYS if isinstance(node.get(k), str)), None)
     if name is None and node.get("event_name") == "transactional_email_status":
         name = node.get("status")  # Unisender Go
     if not isinstance(name, str):
-        return None
+        return "", None
     key = re.sub(r"[^a-z]", "", name.rsplit(".", 1)[-1].lower())
     status = _STATUS_OF.get(key)
     if key == "failed":  # Mailgun: severity says whether it will retry
         status = "deferred" if flat.get("severity") == "temporary" else "bounced"
-    return status
+    return name, status
 
 
 def _flatten(node: dict[str, Any]) -> dict[str, str]:
@@ -358,7 +361,7 @@ def _has_reply(text: str) -> bool:
 # --- one event --------------------------------------------------------------------
 
 
-def _event(fields: dict[str, Any], lineno: int, shown: str) -> Event:
+def _event(fields: dict[str, Any], lineno: int) -> Event:
     """The Event for one outcome: reply code from the text or a real code field."""
     text = str(fields.get("text") or "").strip()
     code, enhanced, rest = _reply(text)
@@ -390,8 +393,14 @@ def _event(fields: dict[str, Any], lineno: int, shown: str) -> Event:
         remote_host=_host(fields.get("remote")),
         time=_iso_time(fields.get("time")),
         text=words[:500],
-        example=example(shown),
+        example=_example(fields, text or note),
     )
+
+
+def _example(fields: dict[str, Any], reply: str) -> str:
+    """One readable line for people: "bounce · j***@example.net · 550 5.1.1 ..."."""
+    parts = (fields.get("kind"), fields.get("recipient"), " ".join(reply.split()))
+    return example(" · ".join(str(part) for part in parts if part))
 
 
 def _reply(text: str) -> tuple[str | None, str | None, str]:

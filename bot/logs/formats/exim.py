@@ -3,7 +3,9 @@ quoted in rejections, callouts and authenticator failures.
 
 Exim writes a remote server's reply twice for a failed delivery: once on a host
 line ("H=mx [ip]: SMTP error from remote mail server ...") and once on the
-recipient's `==`/`**` line. Only the recipient line is counted.
+recipient's `==`/`**` line. Only the recipient line is counted. Deliveries are
+outbound; ACL rejections, sender/recipient verify callouts and failed logins are
+this server turning a client away (inbound).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ _QUOTING = (
     "rejected MAIL ",
     "rejected after DATA",
 )
+# Words of a line about mail coming in: an ACL refusal, a verify callout made for
+# an incoming message, a client's failed login, a malware/spam ACL condition.
+_INBOUND = ("rejected ", "verify fail", "authenticator failed for ", " acl ")
 _HINTS = (
     " <= ",
     " => ",
@@ -128,6 +133,7 @@ def _delivery(
             time=time,
             text=text,
             example=body,
+            direction="outbound",
         ),
     )
 
@@ -157,9 +163,13 @@ def _quoted_reply(
     elif "verify fail for " in body:
         recipient = body.partition("verify fail for ")[2].partition(">")[0]
     host = _HOST.search(" " + body)
-    status = "rejected" if code[0] == "5" else "deferred"
+    direction = _direction(body)
     if "authenticator failed" in body:
         status = "failed"
+    elif direction == "inbound" or code[0] == "5":
+        status = "rejected"
+    else:
+        status = "deferred"
     return (
         Event(
             line=lineno,
@@ -172,5 +182,15 @@ def _quoted_reply(
             time=time,
             text=text,
             example=line,
+            direction=direction,
         ),
     )
+
+
+def _direction(body: str) -> str | None:
+    """Inbound for this server's own refusals, outbound for a remote's reply."""
+    if any(word in body for word in _INBOUND):
+        return "inbound"
+    if "remote mail server" in body or "LMTP error" in body:
+        return "outbound"
+    return None

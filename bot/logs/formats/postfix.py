@@ -3,7 +3,8 @@
 Reads syslog lines (RFC 3164 or ISO 8601 stamps) and bare message bodies as
 journald or grok test data show them. A status line that repeats its status
 (`dsn=5.1.1 ... said: 550 5.1.1`) is one event; the reply's own enhanced code wins
-over `dsn=` when both are there.
+over `dsn=` when both are there. `reject:` lines are this server refusing a client
+(inbound); status and `said:` lines are the next hop answering us (outbound).
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ def _status_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
             time=line_time(line),
             text=text if code else detail.strip(),
             example=line,
+            direction="outbound",
         ),
     )
 
@@ -176,6 +178,7 @@ def _reject_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
             time=line_time(line),
             text=text,
             example=line,
+            direction="inbound",
         ),
     )
 
@@ -214,5 +217,6 @@ def _said_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
             time=line_time(line),
             text=text,
             example=line,
+            direction="outbound",
         ),
     )

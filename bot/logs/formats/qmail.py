@@ -1,7 +1,8 @@
 """qmail: qmail-send `delivery N: success|deferral|failure:` lines and rblsmtpd.
 
 qmail writes the remote reply with spaces turned into underscores
-("Remote_host_said:_250_ok"), and ends sentences with "/".
+("Remote_host_said:_250_ok"), and ends sentences with "/". Deliveries are
+outbound; rblsmtpd and qmail-smtpd replies turn a client away (inbound).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def _delivery(lineno: int, line: str, result: str, report: str) -> tuple[Event, 
             time=_time(line),
             text=reply.rstrip("/ ").strip(),
             example=line,
+            direction="outbound",
         ),
     )
 
@@ -101,9 +103,10 @@ def _smtpd(lineno: int, line: str, message: str) -> tuple[Event, ...]:
             format=NAME,
             code=code,
             enhanced=enhanced,
-            status="rejected" if code[0] == "5" else "deferred",
+            status="rejected" if code[0] in "45" else "accepted",
             time=_time(line),
             text=text,
             example=line,
+            direction="inbound",
         ),
     )

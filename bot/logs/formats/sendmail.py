@@ -1,4 +1,5 @@
-"""Sendmail: `stat=` delivery lines with `dsn=`, and `reject=` lines from rulesets."""
+"""Sendmail: `stat=` delivery lines with `dsn=` (outbound), and `reject=` lines
+where a ruleset turned a connecting client away (inbound)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,7 @@ def _stat_line(lineno: int, line: str) -> tuple[Event, ...]:
             time=line_time(line),
             text=text,
             example=line,
+            direction="outbound",
         ),
     )
 
@@ -111,11 +113,12 @@ def _reject_line(lineno: int, line: str) -> tuple[Event, ...]:
             format=NAME,
             code=code,
             enhanced=enhanced,
-            status="rejected" if code[0] == "5" else "deferred",
+            status="rejected",
             recipient_domain=domain_of(recipient),
             remote_host=_relay_host(field(line, "relay=")),
             time=line_time(line),
             text=text,
             example=line,
+            direction="inbound",
         ),
     )

@@ -3,7 +3,8 @@
 server replies such as `exim -bh` prints.
 
 A multi-line reply (`250-first`, `250-second`, `250 last`) is one event (RFC 5321
-s4.2.1); it is emitted when its last line arrives.
+s4.2.1); it is emitted when its last line arrives. Where the client's commands are
+in the dialogue, only the reply to the end of data counts as a delivery.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ _ENHANCED = re.compile(r"#?([245]\.\d{1,3}\.\d{1,3})(?!\d|\.\d)\s*")
 _SMTPLIB = re.compile(r"reply: retcode \((\d{3})\); Msg: b?['\"](.*)['\"]\s*$")
 _STATUS = {"2": "accepted", "3": "info", "4": "deferred", "5": "rejected"}
 _TEXT_LIMIT = 2000
+# Client lines after which a 2xx reply accepts the message itself (RFC 5321
+# s4.1.1.4 end of data, RFC 3030 BDAT ... LAST).
+_END_OF_DATA = (".", "BDAT")
 
 
 class TranscriptFormat:
@@ -48,6 +52,7 @@ class TranscriptFormat:
         self._first_line = 0
         self._example = ""
         self._rcpt: str | None = None
+        self._command: str | None = None
 
     @property
     def open(self) -> bool:
@@ -81,7 +86,9 @@ class TranscriptFormat:
         if command is not None:
             if command.upper().startswith("RCPT TO:"):
                 self._rcpt = domain_of(command)
-            return self._close()
+            done = self._close()
+            self._command = command.strip().upper()
+            return done
 
         part = _reply_part(stripped) if stripped[:1] not in "2345" else stripped
         if part is None:
@@ -129,6 +136,7 @@ class TranscriptFormat:
             text = text[found.end() :]
             if enhanced in text:
                 text = " ".join(text.replace(enhanced + " ", " ").split())
+        not_delivery = _answers_command(code, self._command)
         event = Event(
             line=self._first_line,
             format=NAME,
@@ -138,11 +146,25 @@ class TranscriptFormat:
             recipient_domain=self._rcpt if code[0] in "245" else None,
             text=text,
             example=self._example,
+            reason="" if not_delivery else None,
+            hard=False if not_delivery else None,
         )
         if self._rcpt is not None and code[0] in "245":
             self._rcpt = None
         self._code, self._texts = None, []
         return (event,)
+
+
+def _answers_command(code: str, command: str | None) -> bool:
+    """True for a 2xx/3xx reply to a command other than the end of the data.
+
+    Without the client's side the reply speaks for itself (False).
+    """
+    if code[0] not in "23" or command is None:
+        return False
+    if command.startswith(_END_OF_DATA[1]):
+        return not command.endswith(" LAST")
+    return command != _END_OF_DATA[0]
 
 
 def _reply_part(line: str) -> str | None:

@@ -12,6 +12,7 @@ def register(app: App) -> None:
     """Register every listener; keep in step with registry and manifests/."""
     app.command(registry.COMMAND)(commands.smtpcode_command)
     app.action(registry.SHARE_ACTION)(actions.share_explanation)
+    app.action(registry.SHARE_SUMMARY_ACTION)(actions.share_summary)
     app.message_shortcut(registry.SHORTCUT_CALLBACK)(shortcuts.summarize_message)
     app.event("app_home_opened")(home.app_home_opened)
     app.event("app_mention")(events.app_mention)

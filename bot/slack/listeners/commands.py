@@ -25,14 +25,14 @@ def smtpcode_command(
     """Acknowledge at once, then answer privately through the response_url."""
     ack()
     with handled("command", command) as outcome:
+        deps = deps_of(context)
         reply = ResponseUrlReply(
-            respond, client, command.get("channel_id", ""), command.get("user_id", "")
+            respond,
+            client,
+            command.get("channel_id", ""),
+            command.get("user_id", ""),
+            progress_delay=deps.settings.progress_delay,
         )
         outcome.value = answers.answer_text(
-            command.get("text", ""),
-            (),
-            reply,
-            client=client,
-            deps=deps_of(context),
-            share=True,
+            command.get("text", ""), (), reply, client=client, deps=deps, share=True
         )

@@ -31,7 +31,10 @@ def summarize_message(
         files = tuple(message.get("files") or ())
         channel = (shortcut.get("channel") or {}).get("id", "")
         user = (shortcut.get("user") or {}).get("id", "")
-        reply = ResponseUrlReply(respond, client, channel, user)
+        deps = deps_of(context)
+        reply = ResponseUrlReply(
+            respond, client, channel, user, progress_delay=deps.settings.progress_delay
+        )
 
         if not text.strip() and not files:
             answer = answers.problem(words.SHORTCUT_NOTHING)
@@ -39,5 +42,5 @@ def summarize_message(
             outcome.value = "nothing"
             return
         outcome.value = answers.answer_text(
-            text, files, reply, client=client, deps=deps_of(context), share=True
+            text, files, reply, client=client, deps=deps, share=True
         )
