@@ -172,7 +172,7 @@ def test_summarize_a_file_for_people(capsys: pytest.CaptureFixture[str]) -> None
     assert lines[0].startswith("Verdict:")
     rows = [line.split() for line in lines if line[:4].strip() in ("550", "451", "250")]
     assert [(r[0], r[1]) for r in rows] == [("550", "2"), ("451", "2"), ("250", "1")]
-    assert "6 lines read" in out and "5 replies found" in out
+    assert "6 lines read" in out and "5 events found" in out
 
 
 def test_summarize_json_has_codes_counts_and_enhanced_maps(

@@ -28,7 +28,7 @@ from bot.logs.formats.esp_json import EspJsonFormat
 from bot.logs.formats.exchange import ExchangeFormat
 from bot.logs.formats.exim import EximFormat
 from bot.logs.formats.generic import GenericFormat
-from bot.logs.formats.other_mta import OtherMtaFormat
+from bot.logs.formats.other_mta import AsspFormat, CourierFormat, OracleImsFormat
 from bot.logs.formats.postfix import PostfixFormat
 from bot.logs.formats.qmail import QmailFormat
 from bot.logs.formats.sendmail import SendmailFormat
@@ -47,7 +47,9 @@ FORMATS: tuple[Callable[[], LogFormat], ...] = (
     EximFormat,
     SendmailFormat,
     QmailFormat,
-    OtherMtaFormat,
+    CourierFormat,
+    AsspFormat,
+    OracleImsFormat,
     TranscriptFormat,
 )
 """Tried in this order for each line no open entry took; GenericFormat comes last."""
@@ -303,7 +305,9 @@ LINE_FORMATS = frozenset(
         EximFormat.name,
         SendmailFormat.name,
         QmailFormat.name,
-        OtherMtaFormat.name,
+        CourierFormat.name,
+        AsspFormat.name,
+        OracleImsFormat.name,
         GenericFormat.name,
     }
 )

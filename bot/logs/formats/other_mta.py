@@ -71,35 +71,6 @@ FAMILIES = (CourierFormat, AsspFormat, OracleImsFormat)
 """The formats of this module, for reader.FORMATS."""
 
 
-class OtherMtaFormat(SingleLineFormat):
-    """The three families behind one entry, named after the family of each line.
-
-    Kept while bot.logs.reader.FORMATS still lists this class; the reader counts
-    formats by `name`, read after `feed`, so the count goes to the right family.
-    """
-
-    name = NAME
-
-    def __init__(self) -> None:
-        self._families = tuple(make() for make in FAMILIES)
-
-    def claims(self, line: str) -> bool:
-        """True when one of the three families claims the line."""
-        for family in self._families:
-            if family.claims(line):
-                self.name = family.name
-                return True
-        return False
-
-    def feed(self, lineno: int, line: str) -> Iterable[Event] | None:
-        """Events of one line, read by the family that claims it."""
-        for family in self._families:
-            if family.claims(line):
-                self.name = family.name
-                return family.feed(lineno, line)
-        return None
-
-
 def _event(
     lineno: int,
     line: str,
