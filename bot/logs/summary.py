@@ -447,7 +447,8 @@ def verdict(groups: list[CodeGroup], events: int, lines: int) -> str:
     permanent = [g for g in outbound if g.code_class is CodeClass.PERMANENT]
     transient = [g for g in outbound if g.code_class is CodeClass.TRANSIENT]
     notices = _notices(groups)
-    whose = " of outgoing mail" if inbound else ""
+    sent = any(g.directions.get("outbound") for g in permanent + transient)
+    whose = " of outgoing mail" if inbound and sent else ""
 
     if permanent:
         count = sum(g.count for g in permanent)
@@ -464,6 +465,8 @@ def verdict(groups: list[CodeGroup], events: int, lines: int) -> str:
         return (inbound + notices).lstrip()
     if notices:
         return "No delivery failures." + notices
+    if events == 1:
+        return "The one reply is a success or progress reply; nothing to fix."
     return f"All {events:,} replies are successes or progress replies; nothing to fix."
 
 
@@ -500,9 +503,7 @@ def _minus(counts: dict[str, int], less: dict[str, int]) -> dict[str, int]:
 def _inbound_sentence(groups: list[CodeGroup]) -> str:
     """ " Your server refused 40 incoming messages, mostly ..." or ""."""
     refused = [
-        g
-        for g in map(_inbound_view, groups)
-        if g.count and g.code_class.is_failure
+        g for g in map(_inbound_view, groups) if g.count and g.code_class.is_failure
     ]
     count = sum(g.count for g in refused)
     if not count:
@@ -545,6 +546,8 @@ def _cause(
     if count == 1:
         return f": {what}{place}", action
     return f", {_how_many(share, count)} {what}{place}", action
+
+
 def _how_many(share: int, count: int) -> str:
     """ "all", "mostly" or "3 of them", for the part the main cause explains."""
     if share >= count:

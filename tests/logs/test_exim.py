@@ -111,3 +111,31 @@ def test_rejected_rcpt_without_code_is_understood_but_gives_no_event() -> None:
         "rejected RCPT <b@example.com>: Unknown user"
     )
     assert events(line) == []
+
+
+def test_acl_rejections_and_failed_logins_are_inbound_deliveries_outbound() -> None:
+    rejected = (
+        "2024-03-01 10:00:00 H=(client.example.net) [192.0.2.44] F=<x@example.net> "
+        "rejected RCPT <ann@example.com>: 450 4.7.1 Greylisted, try later"
+    )
+    login = (
+        "2024-03-01 10:00:01 dovecot_login authenticator failed for (User) "
+        "[192.0.2.45]: 535 Incorrect authentication data"
+    )
+    bounce = (
+        "2024-03-01 10:00:02 1rABCD-000123-AB ** bob@example.org R=dnslookup "
+        "T=remote_smtp H=mx.example.org [192.0.2.10]: SMTP error from remote mail "
+        "server after RCPT TO:<bob@example.org>: 550 5.1.1 User unknown"
+    )
+
+    got = [
+        (e.status, e.direction)
+        for line in (rejected, login, bounce)
+        for e in events(line)
+    ]
+
+    assert got == [
+        ("rejected", "inbound"),
+        ("failed", "inbound"),
+        ("bounced", "outbound"),
+    ]

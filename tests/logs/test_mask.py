@@ -1,5 +1,3 @@
-
-
 def test_postfix_key_before_a_bare_address_is_kept_and_only_the_local_part_hidden():
     # "to=ann@example.com" once became "t***@example.com": the key was eaten.
     from bot.logs.mask import mask_addresses

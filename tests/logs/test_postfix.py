@@ -6,6 +6,7 @@ import pytest
 
 from bot.logs.event import Event
 from bot.logs.formats.postfix import PostfixFormat
+from bot.logs.reader import read_events
 
 
 def events(line: str) -> list[Event]:
@@ -185,3 +186,48 @@ def test_glued_enhanced_code_still_parses() -> None:
     )
     [event] = events(line)
     assert (event.code, event.enhanced) == ("250", "2.0.0")
+
+
+def test_smtpd_and_postscreen_rejects_are_inbound_and_deliveries_outbound() -> None:
+    smtpd = (
+        "Mar  1 10:00:00 mx postfix/smtpd[12]: NOQUEUE: reject: RCPT from "
+        "unknown[192.0.2.44]: 554 5.7.1 Service unavailable; Client host "
+        "[192.0.2.44] blocked using zen.spamhaus.org; from=<x@example.net> "
+        "to=<ann@example.com> proto=ESMTP helo=<client.example.net>"
+    )
+    postscreen = (
+        "Mar  1 10:00:01 mx postfix/postscreen[13]: NOQUEUE: reject: RCPT from "
+        "[192.0.2.45]:41234: 450 4.3.2 Service currently unavailable; "
+        "from=<x@example.net>, to=<ann@example.com>, proto=ESMTP, helo=<h>"
+    )
+    bounced = (
+        "Mar  1 10:00:02 mx postfix/smtp[14]: 4A1B2C3D: to=<bob@example.org>, "
+        "relay=mx.example.org[192.0.2.10]:25, dsn=5.1.1, status=bounced (host "
+        "mx.example.org[192.0.2.10] said: 550 5.1.1 User unknown (in reply to "
+        "RCPT TO command))"
+    )
+    said = (
+        "Mar  1 10:00:03 mx postfix/smtp[14]: 4A1B2C3D: host mx.example.org"
+        "[192.0.2.10] said: 451 4.3.0 Try again (in reply to MAIL FROM command)"
+    )
+
+    found = [
+        (e.status, e.direction) for line in (smtpd, postscreen) for e in events(line)
+    ]
+    sent = [(e.status, e.direction) for line in (bounced, said) for e in events(line)]
+
+    assert found == [("rejected", "inbound"), ("rejected", "inbound")]
+    assert sent == [("bounced", "outbound"), ("deferred", "outbound")]
+
+
+def test_helo_host_not_found_reject_is_soft_and_not_an_unknown_domain() -> None:
+    line = (
+        "Jun 12 08:58:35 mx postfix/smtpd[2931]: NOQUEUE: reject: RCPT from "
+        "unknown[192.0.2.7]: 450 4.7.1 <client.example.net>: Helo command "
+        "rejected: Host not found; from=<a@example.net> to=<b@example.com> "
+        "proto=SMTP helo=<client.example.net>"
+    )
+
+    [event] = read_events([line])
+
+    assert (event.reason, event.hard, event.direction) == ("blocked", False, "inbound")

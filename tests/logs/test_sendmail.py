@@ -69,3 +69,19 @@ def test_user_unknown_line_without_code_gives_nothing() -> None:
         "<a@example.com>... No such user here"
     )
     assert events(line) == []
+
+
+def test_reject_lines_are_inbound_and_stat_lines_outbound() -> None:
+    reject = (
+        "Feb 24 01:46:44 mx sm-mta[24422]: x1: ruleset=check_rcpt, "
+        "arg1=<ann@example.com>, relay=h.example.org [192.0.2.82], "
+        "reject=550 5.7.1 <ann@example.com>... Rejected: listed at bl.example.org"
+    )
+    stat = (
+        "Feb 24 01:46:45 mx sm-mta[24423]: x2: to=<bob@example.org>, delay=00:00:01, "
+        "mailer=esmtp, relay=mx.example.org. [192.0.2.10], dsn=5.1.1, "
+        "stat=User unknown"
+    )
+
+    assert [e.direction for e in events(reject)] == ["inbound"]
+    assert [e.direction for e in events(stat)] == ["outbound"]

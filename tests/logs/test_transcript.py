@@ -89,3 +89,39 @@ def test_phpmailer_and_smtplib_debug() -> None:
 
 def test_unfinished_multiline_reply_is_flushed_at_the_end() -> None:
     assert codes("S: 250-first\nS: 250-second") == [("250", None)]
+
+
+def test_only_the_reply_to_the_end_of_data_is_called_delivered() -> None:
+    dialogue = "\n".join(
+        [
+            "S: 220 mx.example.com ESMTP",
+            "C: EHLO client.example.net",
+            "S: 250-mx.example.com",
+            "S: 250 PIPELINING",
+            "C: AUTH PLAIN AGFubgBzZWNyZXQ=",
+            "S: 235 2.7.0 Authentication successful",
+            "C: MAIL FROM:<ann@example.net>",
+            "S: 250 2.1.0 Ok",
+            "C: RCPT TO:<bob@example.com>",
+            "S: 250 2.1.5 Ok",
+            "C: DATA",
+            "S: 354 End data with <CR><LF>.<CR><LF>",
+            "C: .",
+            "S: 250 2.0.0 Ok: queued as 4A1B2C3D",
+            "C: QUIT",
+            "S: 221 2.0.0 Bye",
+        ]
+    )
+
+    reasons = [(e.code, e.reason) for e in read_events(dialogue.splitlines())]
+
+    assert reasons == [
+        ("220", ""),
+        ("250", ""),
+        ("235", ""),
+        ("250", ""),
+        ("250", ""),
+        ("354", ""),
+        ("250", "delivered"),
+        ("221", ""),
+    ]

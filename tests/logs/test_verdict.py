@@ -181,7 +181,10 @@ def test_own_rbl_rejections_of_spammers_are_not_told_to_request_delisting() -> N
 
 def test_inbound_refusals_get_their_own_sentence_after_outbound_failures() -> None:
     outbound = _postfix(
-        "bob@example.org", "5.1.1", "bounced", "550 5.1.1 <bob@example.org>: User unknown"
+        "bob@example.org",
+        "5.1.1",
+        "bounced",
+        "550 5.1.1 <bob@example.org>: User unknown",
     )
     helo = "450 4.7.1 <client.example.net>: Helo command rejected: Host not found"
     rbl = "554 5.7.1 Service unavailable; Client host blocked using zen.spamhaus.org"
@@ -227,3 +230,24 @@ def test_groups_count_inbound_events_and_their_reasons_apart() -> None:
     assert "Your server refused 2 incoming messages, all mail for addresses" in (
         summary.verdict
     )
+
+
+def test_a_single_success_is_not_called_all_1_replies() -> None:
+    s = Summarizer()
+    s.add(ev("250", "2.0.0", status="sent", reason="delivered"))
+
+    assert s.finish().verdict == (
+        "The one reply is a success or progress reply; nothing to fix."
+    )
+
+
+def test_failures_of_unknown_direction_are_not_called_outgoing_mail() -> None:
+    s = Summarizer()
+    s.add(ev("550", "5.1.1", reason="userunknown", format="generic"))
+    s.add(ev("554", "5.7.1", reason="blocked", direction="inbound"))
+
+    verdict = s.finish().verdict
+
+    assert verdict.startswith("1 permanent rejection: unknown users — clean the list.")
+    assert "outgoing" not in verdict
+    assert "Your server refused 1 incoming message: clients on blocklists" in verdict
