@@ -199,7 +199,7 @@ def _classify(code: str | None, enhanced: str | None, text: str) -> _Known:
         logger.exception("classify failed for %s %s", code, enhanced)
         return None, None, None
     provider = verdict.provider.provider if verdict.provider is not None else None
-    return verdict.reason, verdict.hard, provider
+    return verdict.reason or None, verdict.hard, provider
 
 
 def read_events(lines: Iterable[str]) -> Iterator[Event]:

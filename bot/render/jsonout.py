@@ -90,6 +90,7 @@ def group_dict(g: CodeGroup) -> dict[str, Any]:
         "meaning": group_meaning(g),
         "enhanced": _ranked(g.enhanced),
         "statuses": _ranked(g.statuses),
+        "directions": _ranked(g.directions),
         "reasons": _ranked(g.reasons),
         "providers": _ranked(g.providers),
         "hard": _hard(g),
@@ -113,6 +114,7 @@ def summary_dict(s: Summary) -> dict[str, Any]:
         "first_seen": s.first_seen,
         "last_seen": s.last_seen,
         "other_codes": s.other_codes,
+        "directions": dict(s.directions),
         "notes": list(s.notes),
         "codes": [group_dict(g) for g in s.groups],
     }
@@ -132,4 +134,5 @@ def event_dict(ev: Event) -> dict[str, Any]:
         "reason": ev.reason,
         "hard": ev.hard,
         "provider": ev.provider,
+        "direction": ev.direction,
     }

@@ -116,12 +116,12 @@ def test_only_the_reply_to_the_end_of_data_is_called_delivered() -> None:
     reasons = [(e.code, e.reason) for e in read_events(dialogue.splitlines())]
 
     assert reasons == [
-        ("220", ""),
-        ("250", ""),
-        ("235", ""),
-        ("250", ""),
-        ("250", ""),
-        ("354", ""),
+        ("220", None),
+        ("250", None),
+        ("235", None),
+        ("250", None),
+        ("250", None),
+        ("354", None),
         ("250", "delivered"),
-        ("221", ""),
+        ("221", None),
     ]

@@ -18,6 +18,7 @@ SUMMARY_KEYS = {
     "first_seen",
     "last_seen",
     "other_codes",
+    "directions",
     "notes",
     "codes",
 }
@@ -29,6 +30,7 @@ CODE_KEYS = {
     "meaning",
     "enhanced",
     "statuses",
+    "directions",
     "reasons",
     "providers",
     "hard",
@@ -50,6 +52,7 @@ EVENT_KEYS = {
     "reason",
     "hard",
     "provider",
+    "direction",
 }
 
 
@@ -93,3 +96,28 @@ def test_event_dict_has_exactly_the_event_keys() -> None:
     d = event_dict(event())
     assert set(d) == EVENT_KEYS
     assert d["line"] == 4 and d["enhanced"] == "5.1.1" and d["hard"] is True
+
+
+def test_summary_and_events_json_say_which_way_the_mail_went() -> None:
+    from bot.logs.reader import read_events, summarize
+    from bot.logs.source import text_lines
+
+    log = (
+        "Mar 14 08:00:01 mx postfix/smtpd[41]: NOQUEUE: reject: RCPT from "
+        "unknown[192.0.2.9]: 554 5.7.1 Service unavailable; Client host "
+        "[192.0.2.9] blocked using zen.spamhaus.org; from=<a@example.org> "
+        "to=<b@example.com> proto=ESMTP helo=<x>\n"
+        "Mar 14 08:00:02 mx postfix/smtp[42]: 1A2B: to=<c@example.net>, "
+        "relay=mx.example.net[198.51.100.2]:25, delay=1, dsn=5.1.1, "
+        "status=bounced (host mx.example.net[198.51.100.2] said: 550 5.1.1 "
+        "<c@example.net>: User unknown (in reply to RCPT TO command))\n"
+    )
+    summary = summary_dict(summarize(text_lines(log)))
+    events = [event_dict(e) for e in read_events(text_lines(log))]
+
+    assert summary["directions"] == {"inbound": 1, "outbound": 1}
+    assert {c["code"]: c["directions"] for c in summary["codes"]} == {
+        "554": {"inbound": 1},
+        "550": {"outbound": 1},
+    }
+    assert [e["direction"] for e in events] == ["inbound", "outbound"]

@@ -914,6 +914,7 @@ def _event(finding: _Finding, lines: list[str], start: int) -> Event:
         example=example(shown),
         reason=finding.reason,
         hard=False if finding.reason is not None else None,
+        direction="outbound",  # a bounce reports mail we sent
     )
 
 

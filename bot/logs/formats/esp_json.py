@@ -394,6 +394,7 @@ def _event(fields: dict[str, Any], lineno: int) -> Event:
         time=_iso_time(fields.get("time")),
         text=words[:500],
         example=_example(fields, text or note),
+        direction="outbound",  # a sending service reports mail we sent
     )
 
 
