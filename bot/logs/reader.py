@@ -174,7 +174,7 @@ class Reader:
     def verdict(self, event: Event) -> _Known:
         """(reason, hard, provider) for an event, cached by the shape of its reply."""
         if event.reason is not None:
-            return event.reason, event.hard, event.provider
+            return event.reason or None, event.hard, event.provider
         code, enhanced = event.code, event.enhanced
         text = "" if (code or enhanced or "")[:1] == "2" else event.text[:_TEXT_LIMIT]
         key = (code, enhanced, _VARIABLE.sub("#", text) if text else "")
