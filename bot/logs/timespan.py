@@ -8,6 +8,7 @@ display.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _MONTHS = {
@@ -37,8 +38,13 @@ _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s*(\d{1,2}:\d\d(?::\d\d)?)?"
 TimeKey = tuple[int, int, int, str]
 
 
+@functools.lru_cache(maxsize=4096)
 def time_key(text: str) -> TimeKey:
     """A sortable key for a log time; unknown shapes sort by their text, last."""
+    if len(text) == 15 and text[3] == " " and text[6] == " " and text[9] == ":":
+        month = _MONTHS.get(text[:3].lower())  # syslog "Mar  1 08:20:50", the bulk
+        if month and text[4:6].strip().isdigit():
+            return 0, month, int(text[4:6]), text[7:]
     match = _ISO.search(text)
     if match:
         year, month, day, clock = match.groups()
