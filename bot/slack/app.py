@@ -12,7 +12,10 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.error import BoltError
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -28,6 +31,8 @@ from bot.slack.jobs import JobRunner
 from bot.slack.kept import KeptStore, MemoryKept
 from bot.slack.replies import ephemeral, slack_error
 from bot.slack.settings import Settings
+from bot.slack.signature import SignatureCheck
+from bot.slack.startup import startup_error
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +43,18 @@ SERVER_ERROR_RETRIES = 2
 CONNECTION_RETRIES = 2
 
 
-def create_client(settings: Settings) -> WebClient:
-    """A WebClient on SLACK_API_URL that retries 429s, 5xx and dropped connections."""
+def create_client(
+    settings: Settings, *, logger: logging.Logger | None = None
+) -> WebClient:
+    """A WebClient on SLACK_API_URL that retries 429s, 5xx and dropped connections.
+
+    `logger` replaces slack_sdk's own, which logs each failed attempt and retry.
+    """
     return WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
         timeout=WEB_API_TIMEOUT,
+        logger=logger,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
             RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
@@ -70,30 +81,57 @@ def create_app(
     Listeners run on `listener_executor` (default: a pool of LISTENER_THREADS);
     they only acknowledge, explain and queue, so the pool never waits on a log.
 
-    Raises slack_bolt.error.BoltError when auth.test rejects the bot token.
+    Raises StartupError when auth.test fails: Slack unreachable or the token refused.
     """
+    _quiet_token_warning()
+    try:
+        app = App(
+            client=client or create_client(settings),
+            signing_secret=settings.signing_secret,
+            # Ours instead of Bolt's: it warns about rejections, never logs bodies.
+            request_verification_enabled=False,
+            before_authorize=SignatureCheck(settings.signing_secret),
+            listener_executor=listener_executor
+            or ThreadPoolExecutor(LISTENER_THREADS, "listener"),
+            name="smtpcode",
+        )
+    except BoltError as error:
+        if not isinstance(error.__context__, SlackApiError):
+            raise  # a mistake in how the App is built, not Slack refusing us
+        raise startup_error(error, settings, "SLACK_BOT_TOKEN") from error
+    except OSError as error:
+        raise startup_error(error, settings, "SLACK_BOT_TOKEN") from error
+
     deps = Deps(
         settings=settings,
         jobs=jobs or JobRunner(settings.job_workers, settings.job_timeout),
         kept=kept or MemoryKept(),
     )
-    app = App(
-        client=client or create_client(settings),
-        signing_secret=settings.signing_secret,
-        listener_executor=listener_executor
-        or ThreadPoolExecutor(LISTENER_THREADS, "listener"),
-        name="smtpcode",
-    )
-
-    # Bolt logs a rejected request's whole body at INFO; bodies carry pasted logs.
-    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
-
     app.use(_provide(deps))
     app.use(dedupe_middleware(seen or MemorySeenStore()))
     app.use(ignore_bot_messages)
     app.error(handle_error)
     listeners.register(app)
     return app
+
+
+class _DropTokenUnused(logging.Filter):
+    """Drops Bolt's "`token` will be unused" warning, which never applies here.
+
+    Bolt reads SLACK_BOT_TOKEN from the environment whenever it is given a client,
+    only to warn that the client's token wins; ours comes from the same variable.
+    """
+
+    text = warning_client_prioritized_and_token_skipped()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self.text
+
+
+def _quiet_token_warning() -> None:
+    bolt = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _DropTokenUnused) for f in bolt.filters):
+        bolt.addFilter(_DropTokenUnused())
 
 
 def _provide(deps: Deps) -> Callable[..., None]:

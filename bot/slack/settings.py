@@ -7,6 +7,7 @@ overrides what the environment already holds.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,27 @@ DEFAULT_JOB_WORKERS = 4
 DEFAULT_PROGRESS_DELAY = 2.0
 
 _Num = TypeVar("_Num", int, float)
+
+APPS_PAGE = "https://api.slack.com/apps"
+WHERE = {
+    "SLACK_BOT_TOKEN": (
+        "copy the Bot User OAuth Token (it starts with xoxb-) from OAuth & "
+        f"Permissions on your app's page at {APPS_PAGE}"
+    ),
+    "SLACK_SIGNING_SECRET": (
+        "copy the Signing Secret from Basic Information > App Credentials "
+        f"on your app's page at {APPS_PAGE}"
+    ),
+    "SLACK_APP_TOKEN": (
+        "generate an app-level token with connections:write under Basic "
+        f"Information > App-Level Tokens on your app's page at {APPS_PAGE}"
+    ),
+}
+"""Where an operator finds the real value of each secret, said in every error."""
+
+_PLACEHOLDER_WORDS = frozenset(
+    {"your", "placeholder", "changeme", "replaceme", "example", "todo", "fixme"}
+)
 
 
 class SettingsError(SmtpcodeError):
@@ -78,16 +100,15 @@ def load_settings(
         values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v})
     values.update(os.environ if env is None else env)
 
-    bot_token = _required(values, "SLACK_BOT_TOKEN", prefix="xoxb-")
-    app_token = values.get("SLACK_APP_TOKEN", "").strip()
-    if app_token and not app_token.startswith("xapp-"):
-        raise SettingsError("SLACK_APP_TOKEN", "SLACK_APP_TOKEN must start with xapp-")
-    signing_secret = values.get("SLACK_SIGNING_SECRET", "").strip()
+    bot_token = _secret(values, "SLACK_BOT_TOKEN", prefix="xoxb-", required=True)
+    app_token = _secret(values, "SLACK_APP_TOKEN", prefix="xapp-")
+    signing_secret = _secret(values, "SLACK_SIGNING_SECRET")
     if not app_token and not signing_secret:
         raise SettingsError(
             "SLACK_SIGNING_SECRET",
-            "SLACK_SIGNING_SECRET is not set (needed in HTTP mode; "
-            "set SLACK_APP_TOKEN instead for Socket Mode)",
+            "SLACK_SIGNING_SECRET is not set (needed in HTTP mode; set "
+            "SLACK_APP_TOKEN instead for Socket Mode): "
+            + WHERE["SLACK_SIGNING_SECRET"],
         )
 
     return Settings(
@@ -109,13 +130,37 @@ def load_settings(
     )
 
 
-def _required(values: Mapping[str, str], name: str, *, prefix: str) -> str:
+def _secret(
+    values: Mapping[str, str], name: str, *, prefix: str = "", required: bool = False
+) -> str:
+    """The token or secret `name`, refused when missing, mistyped or a placeholder."""
     value = values.get(name, "").strip()
+    if not value and not required:
+        return ""
+
+    problem = ""
     if not value:
-        raise SettingsError(name, f"{name} is not set")
-    if not value.startswith(prefix):
-        raise SettingsError(name, f"{name} must start with {prefix}")
+        problem = f"{name} is not set"
+    elif not value.startswith(prefix):
+        problem = f"{name} must start with {prefix}"
+    elif is_placeholder(value.removeprefix(prefix)):
+        problem = f"{name} still holds a placeholder, not a real value"
+    if problem:
+        raise SettingsError(name, f"{problem}: {WHERE[name]}")
     return value
+
+
+def is_placeholder(value: str) -> bool:
+    """True for template values like your-bot-token, <secret>, xxxx or "..."."""
+    if value.startswith("<") and value.endswith(">"):
+        return True
+    if not any(char.isalnum() for char in value):
+        return True
+    words = re.split(r"[-_.\s]+", value.lower())
+    return any(
+        word in _PLACEHOLDER_WORDS or (len(word) >= 3 and set(word) == {"x"})
+        for word in words
+    )
 
 
 def _api_url(url: str) -> str:

@@ -8,4 +8,5 @@ from tests.slack.harness import (  # noqa: F401
     running,
     slack,
     start_app,
+    websocket,
 )

@@ -7,12 +7,14 @@ served by werkzeug; tests talk to it with Slack's real payload shapes, signed.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import hmac
 import http.client
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -689,3 +691,59 @@ def slack_file(url: str, name: str, size: int, **extra: Any) -> dict[str, Any]:
 def gz(text: str) -> bytes:
     """Gzip some text, as a maillog.gz would be."""
     return gzip.compress(text.encode())
+
+
+# --- a WebSocket endpoint for Socket Mode -----------------------------------------
+
+
+class FakeWebSocket:
+    """Accepts WebSocket handshakes on loopback and then keeps the sockets open.
+
+    Enough for slack_sdk's Socket Mode client to count as connected; it sends
+    no envelopes.
+    """
+
+    GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 section 1.3
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._open: list[socket.socket] = []
+        self.port = int(self._listener.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        """What apps.connections.open answers."""
+        return f"ws://127.0.0.1:{self.port}/link/?ticket=test"
+
+    def close(self) -> None:
+        """Stop accepting and drop every connection."""
+        for sock in [self._listener, *self._open]:
+            sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            self._open.append(conn)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += conn.recv(4096)
+            key = re.search(rb"Sec-WebSocket-Key: *(\S+)", request, re.IGNORECASE)
+            digest = hashlib.sha1((key.group(1) if key else b"") + self.GUID.encode())
+            conn.sendall(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                b"Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                + base64.b64encode(digest.digest())
+                + b"\r\n\r\n"
+            )
+
+
+@pytest.fixture
+def websocket() -> Iterator[FakeWebSocket]:
+    """A WebSocket endpoint for a Socket Mode test; closed after it."""
+    fake = FakeWebSocket()
+    yield fake
+    fake.close()

@@ -91,3 +91,66 @@ def test_api_url_gets_a_trailing_slash() -> None:
 
     assert settings.api_url == "http://127.0.0.1:9/api/"
     assert settings.api_host == "127.0.0.1:9"
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SLACK_BOT_TOKEN", "xoxb-your-bot-token"),
+        ("SLACK_BOT_TOKEN", "xoxb-xxxxxxxxxxxx"),
+        ("SLACK_BOT_TOKEN", "xoxb-..."),
+        ("SLACK_BOT_TOKEN", "xoxb-<your token>"),
+        ("SLACK_SIGNING_SECRET", "your-signing-secret"),
+        ("SLACK_SIGNING_SECRET", "<signing secret>"),
+        ("SLACK_SIGNING_SECRET", "changeme"),
+        ("SLACK_APP_TOKEN", "xapp-your-app-token"),
+    ],
+)
+def test_placeholder_value_is_refused_naming_the_variable_and_where_to_look(
+    name: str, value: str
+) -> None:
+    env = {**HTTP_ENV, name: value}
+
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env, dotenv_path=None)
+
+    assert caught.value.name == name
+    assert "placeholder" in caught.value.message
+    assert "https://api.slack.com/apps" in caught.value.message
+    assert value not in caught.value.message
+
+
+def test_env_example_copied_unchanged_is_refused_at_start_up(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text((ROOT / ".env.example").read_text())
+
+    with pytest.raises(SettingsError) as caught:
+        load_settings({}, dotenv_path=dotenv)
+
+    assert caught.value.name == "SLACK_BOT_TOKEN"
+    assert "OAuth & Permissions" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1234567890-0987654321-AbCdYourXxxExample0123",
+            "SLACK_SIGNING_SECRET": "8f3a" * 8,
+        },
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_APP_TOKEN": "xapp-1-A0123456789-1234567890-" + "0a" * 32,
+        },
+    ],
+    ids=["real-shape-http", "socket-mode"],
+)
+def test_real_looking_tokens_are_not_taken_for_placeholders(
+    env: dict[str, str],
+) -> None:
+    settings = load_settings(env, dotenv_path=None)
+
+    assert settings.bot_token == env["SLACK_BOT_TOKEN"]
