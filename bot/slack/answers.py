@@ -169,7 +169,7 @@ def summary_job(
             logger.exception("summary failed")
             answer = problem(words.GENERIC_FAILURE)
         if kept is not None and answer.shareable:
-            answer = with_share_button(answer, kept)
+            answer = with_share_button(answer, kept, owner=reply.user)
         reply.send(answer.blocks, answer.text, full_text=answer.full_text)
 
     return run
@@ -208,13 +208,15 @@ def summary_answer(summary: Summary, problems: list[str] | None = None) -> Answe
     return Answer(blocks, text, full_text, shareable=bool(summary.groups))
 
 
-def with_share_button(answer: Answer, kept: KeptStore) -> Answer:
+def with_share_button(answer: Answer, kept: KeptStore, owner: str = "") -> Answer:
     """Keep the answer (addresses masked) and add a Share button that names it.
 
-    When it cannot be kept, the answer goes out as it is, without the button.
+    Only `owner` (the user it was made for) may share it later. When it cannot
+    be kept, the answer goes out as it is, without the button.
     """
     masked = mask_blocks(answer.blocks[: MAX_BLOCKS - 1])
-    key = kept.keep(json.dumps({"blocks": masked, "text": answer.text}))
+    stored = {"blocks": masked, "text": answer.text, "owner": owner}
+    key = kept.keep(json.dumps(stored))
     if key is None:
         return answer
     blocks = [*answer.blocks[: MAX_BLOCKS - 1], share_summary_button(key)]
@@ -236,12 +238,18 @@ def share_summary_button(key: str) -> Block:
     }
 
 
-def kept_summary(kept: KeptStore, key: str) -> Answer | None:
-    """The summary kept under `key` (masked when kept), or None when it expired."""
+def kept_summary(kept: KeptStore, key: str, user: str = "") -> Answer | None:
+    """The summary kept under `key` (masked when kept) for `user`, else None.
+
+    None too when it expired or was kept for someone else.
+    """
     raw = kept.get(key) if key else None
     if raw is None:
         return None
     stored = json.loads(raw)
+    if stored.get("owner") and stored["owner"] != user:
+        logger.warning("share of a summary kept for another user refused")
+        return None
     return Answer(list(stored["blocks"]), str(stored["text"]))
 
 
@@ -318,7 +326,7 @@ def _file_lines(
         stream = files.download(
             url,
             token=client.token or settings.bot_token,
-            api_host=settings.api_host,
+            api_url=settings.api_url,
             name=name,
             limit=settings.max_file_bytes,
             deadline=deadline,

@@ -31,7 +31,7 @@ from bot.slack.jobs import JobRunner
 from bot.slack.kept import KeptStore, MemoryKept
 from bot.slack.replies import ephemeral, slack_error
 from bot.slack.settings import Settings
-from bot.slack.signature import SignatureCheck
+from bot.slack.signature import VERIFIED, SignatureCheck
 from bot.slack.startup import startup_error
 
 logger = logging.getLogger(__name__)
@@ -84,13 +84,17 @@ def create_app(
     Raises StartupError when auth.test fails: Slack unreachable or the token refused.
     """
     _quiet_token_warning()
+    seen = seen or MemorySeenStore()
     try:
         app = App(
             client=client or create_client(settings),
             signing_secret=settings.signing_secret,
             # Ours instead of Bolt's: it warns about rejections, never logs bodies.
             request_verification_enabled=False,
-            before_authorize=SignatureCheck(settings.signing_secret),
+            before_authorize=SignatureCheck(
+                settings.signing_secret, seen=seen.first_time
+            ),
+            ssl_check_enabled=False,  # answered by SignatureCheck, once signed
             listener_executor=listener_executor
             or ThreadPoolExecutor(LISTENER_THREADS, "listener"),
             name="smtpcode",
@@ -108,7 +112,7 @@ def create_app(
         kept=kept or MemoryKept(),
     )
     app.use(_provide(deps))
-    app.use(dedupe_middleware(seen or MemorySeenStore()))
+    app.use(dedupe_middleware(seen))
     app.use(ignore_bot_messages)
     app.error(handle_error)
     listeners.register(app)
@@ -155,8 +159,14 @@ def ignore_bot_messages(
 
 
 def handle_error(error: Exception, body: dict[str, Any], context: BoltContext) -> None:
-    """Catch-all: log the traceback and tell the user briefly that it failed."""
+    """Catch-all: log the traceback and tell the user briefly that it failed.
+
+    Only a request known to come from Slack gets a reply: an unsigned body's
+    response_url or channel must never be written to.
+    """
     logger.exception("listener failed: %s", type(error).__name__, exc_info=error)
+    if not context.get(VERIFIED):
+        return
     event = body.get("event") or {}
     channel = (
         context.channel_id

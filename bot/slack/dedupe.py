@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.slack.signature import first_header
 from bot.slack.state import StateFile
 
 logger = logging.getLogger(__name__)
@@ -111,14 +112,8 @@ def dedupe_middleware(store: SeenStore) -> Callable[..., Any]:
             next_()
             return None
 
-        retry = _first(req.headers.get("x-slack-retry-num"))
+        retry = first_header(req.headers.get("x-slack-retry-num"))
         logger.info("dropped repeated event %s (retry %s)", event_id, retry or "-")
         return BoltResponse(status=200, body="")
 
     return dedupe_events
-
-
-def _first(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return str(value[0]) if value else ""
-    return str(value or "")

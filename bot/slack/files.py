@@ -52,13 +52,21 @@ def file_name(file: dict[str, Any]) -> str:
     return str(file.get("name") or file.get("title") or file.get("id") or "the file")
 
 
-def token_allowed(url: str, api_host: str) -> bool:
-    """True when `url` may get the bot token: Slack's https hosts or the API host."""
+def token_allowed(url: str, api_url: str) -> bool:
+    """True when `url` may get the bot token: Slack's https hosts or the API's origin.
+
+    The origin of `api_url` (SLACK_API_URL) is its scheme and host together, so
+    http://slack.com/... never gets the token that https://slack.com/api/ does.
+    """
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com")):
         return True
-    return bool(api_host) and parts.netloc.lower() == api_host
+    api = urlsplit(api_url)
+    return bool(api.netloc) and (parts.scheme, parts.netloc.lower()) == (
+        api.scheme.lower(),
+        api.netloc.lower(),
+    )
 
 
 def resolve(client: WebClient, file: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +137,7 @@ def download(
     url: str,
     *,
     token: str,
-    api_host: str,
+    api_url: str,
     name: str,
     limit: int,
     deadline: Deadline | None = None,
@@ -140,7 +148,7 @@ def download(
     Raises InputError: "foreign_host", "too_big", "html" (a login page: files:read
     is missing), "timeout", "unreadable" (HTTP errors, redirects, refused).
     """
-    if not token_allowed(url, api_host):
+    if not token_allowed(url, api_url):
         logger.warning("refused to send the token to %s", urlsplit(url).netloc)
         raise InputError("foreign_host", "the file is not on Slack's file host", name)
 

@@ -42,7 +42,9 @@ def slack_error(error: BaseException) -> str:
 
 
 class Reply(Protocol):
-    """Somewhere to show progress and then the answer."""
+    """Somewhere to show progress and then the answer, for `user`."""
+
+    user: str
 
     def progress(self, text: str) -> None:
         """Show that work is under way (best effort)."""

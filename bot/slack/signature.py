@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
@@ -18,6 +19,9 @@ from slack_sdk.signature import SignatureVerifier
 logger = logging.getLogger(__name__)
 
 REJECTED = "rejected request: bad or stale signature (check SLACK_SIGNING_SECRET)"
+VERIFIED = "smtpcode_verified"
+"""Context key set once a request is known to come from Slack."""
+MAX_TIMESTAMP_DIGITS = 12
 WARN_INTERVAL = 10.0
 """Seconds between two rejection warnings; the ones between are counted."""
 
@@ -58,12 +62,20 @@ class RateLimitedWarning:
 class SignatureCheck(Middleware):
     """Bolt middleware: 401 for HTTP requests without a valid, fresh v0 signature.
 
-    Without a signing secret (Socket Mode) every HTTP request is refused.
+    Without a signing secret (Socket Mode) every HTTP request is refused. With
+    `seen` (a SeenStore's first_time), a signed request replayed within the
+    window (same timestamp and signature) is answered 200 and not processed again.
     """
 
-    def __init__(self, signing_secret: str, warn: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        signing_secret: str,
+        warn: Callable[[], None] | None = None,
+        seen: Callable[[str], bool] | None = None,
+    ):
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self._warn = warn or RateLimitedWarning(REJECTED)
+        self._seen = seen
 
     def process(
         self,
@@ -73,15 +85,39 @@ class SignatureCheck(Middleware):
         next: Callable[[], BoltResponse],
     ) -> BoltResponse:
         """Pass signed requests (and Socket Mode ones, which need none) on."""
-        if req.mode == "socket_mode" or self._valid(req):
+        if req.mode == "socket_mode":
+            req.context[VERIFIED] = True
             return next()
+        if not self._valid(req.raw_body, req.headers):
+            self._warn()
+            return BoltResponse(status=401, body={"error": "invalid request"})
 
-        self._warn()
-        return BoltResponse(status=401, body={"error": "invalid request"})
+        signature = first_header(req.headers.get("x-slack-signature"))
+        if self._seen is not None and not self._seen("sig:" + signature):
+            logger.info("dropped a replayed request")
+            return BoltResponse(status=200, body="")
+        req.context[VERIFIED] = True
+        if req.body.get("ssl_check") == "1":  # Slack probing the certificate
+            return BoltResponse(status=200, body="")
+        return next()
 
-    def _valid(self, req: BoltRequest) -> bool:
-        timestamp = req.headers.get("x-slack-request-timestamp", [""])[0]
-        signature = req.headers.get("x-slack-signature", [""])[0]
-        if self._verifier is None or not timestamp.isdigit() or not signature:
+    def _valid(self, raw_body: str, headers: Mapping[str, Sequence[str]]) -> bool:
+        """True when `headers` carry a valid, fresh v0 signature of `raw_body`."""
+        timestamp = first_header(headers.get("x-slack-request-timestamp"))
+        signature = first_header(headers.get("x-slack-signature"))
+        plain_number = timestamp.isascii() and timestamp.isdigit()
+        if self._verifier is None or not signature or not plain_number:
             return False  # the verifier raises on a timestamp that is not a number
-        return self._verifier.is_valid(req.raw_body, timestamp, signature)
+        if len(timestamp) > MAX_TIMESTAMP_DIGITS:
+            return False
+        try:
+            return self._verifier.is_valid(raw_body, timestamp, signature)
+        except (ValueError, TypeError):
+            return False
+
+
+def first_header(values: Any) -> str:
+    """The first value of a header (Bolt keeps a list per name)."""
+    if isinstance(values, list | tuple):
+        return str(values[0]) if values else ""
+    return str(values or "")

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 
 from bot.slack.app import create_app
 from bot.slack.dedupe import MemorySeenStore, SeenStore, SqliteSeenStore
@@ -25,6 +26,7 @@ from bot.slack.jobs import SHUTDOWN_GRACE, JobRunner
 from bot.slack.kept import KeptStore, MemoryKept, SqliteKept
 from bot.slack.registry import EVENTS_PATH, HEALTH_PATH
 from bot.slack.settings import Settings, SettingsError, load_settings
+from bot.slack.signature import RateLimitedWarning
 from bot.slack.startup import StartupError
 from bot.slack.state import StateFile
 
@@ -35,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 WORKER_BOOT_ERROR = 3
 """gunicorn's exit code for a worker that cannot boot: the master stops too."""
+MAX_BODY_BYTES = 2 * 1024 * 1024
+"""Largest request body read; Slack's biggest payloads are far smaller."""
+UNREADABLE = "rejected request: the body is not a Slack payload"
 
 
 def create_wsgi_app(
@@ -87,8 +92,11 @@ def shared_stores(path: str) -> tuple[SeenStore, KeptStore]:
 
 
 def wsgi_app_for(app: App) -> WSGIApplication:
-    """Route POST /slack/events to Bolt and GET /healthz to a 200 JSON answer."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    """Route POST /slack/events to Bolt and GET /healthz to a 200 JSON answer.
+
+    A body over MAX_BODY_BYTES gets 413 unread.
+    """
+    slack = _GuardedHandler(app, path=EVENTS_PATH)
 
     def wsgi_app(
         environ: WSGIEnvironment, start_response: StartResponse
@@ -96,9 +104,44 @@ def wsgi_app_for(app: App) -> WSGIApplication:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return _json(start_response, {"ok": True})
+        length = str(environ.get("CONTENT_LENGTH") or "0")
+        if not (length.isascii() and length.isdigit()):
+            return _json(start_response, {"error": "bad length"}, "400 Bad Request")
+        if int(length) > MAX_BODY_BYTES:
+            status = "413 Content Too Large"
+            return _json(start_response, {"error": "too large"}, status)
         return slack(environ, start_response)
 
     return wsgi_app
+
+
+class _GuardedHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, answering 401 to a body Bolt cannot even parse.
+
+    Bolt parses the body before any middleware checks the signature, so invalid
+    JSON, a JSON array, nesting too deep or bytes that are not UTF-8 would end
+    in a 500 with a traceback. Slack never sends such a body.
+    """
+
+    def __init__(self, app: App, path: str) -> None:
+        super().__init__(app, path=path)
+        self._warn = RateLimitedWarning(UNREADABLE)
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        length = int(request.environ.get("CONTENT_LENGTH") or 0)
+        raw = request.environ["wsgi.input"].read(length)
+        try:
+            bolt_request = BoltRequest(
+                body=raw.decode("utf-8"),
+                query=request.query_string,
+                headers=request.get_headers(),
+            )
+            if not isinstance(bolt_request.body, dict):
+                raise TypeError("not a JSON object")
+        except (ValueError, TypeError, AttributeError, RecursionError):
+            self._warn()
+            return BoltResponse(status=401, body={"error": "invalid request"})
+        return self.app.dispatch(bolt_request)
 
 
 def _json(

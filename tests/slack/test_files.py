@@ -13,9 +13,8 @@ LOG = b"Jan  1 00:00:01 mx postfix/smtp[1]: 0ABC: status=deferred (451 4.7.1 lat
 
 
 def fetch(slack: FakeSlack, url: str, limit: int = 1_000_000) -> bytes:
-    host = slack.api_url.split("/")[2]
     with files.download(
-        url, token=BOT_TOKEN, api_host=host, name="x.log", limit=limit
+        url, token=BOT_TOKEN, api_url=slack.api_url, name="x.log", limit=limit
     ) as s:
         return s.read()
 
@@ -39,10 +38,12 @@ def test_download_sends_the_bot_token_to_the_api_host(slack: FakeSlack) -> None:
         ("https://evilslack.com/x", False),
         ("https://example.com/files-pri/x", False),
         ("http://127.0.0.1:1/x", False),
+        ("http://127.0.0.1:9/files-pri/x", True),
+        ("https://127.0.0.1:9/files-pri/x", False),
     ],
 )
 def test_token_goes_only_to_slack_https_hosts(url: str, allowed: bool) -> None:
-    assert files.token_allowed(url, "127.0.0.1:9") is allowed
+    assert files.token_allowed(url, "http://127.0.0.1:9/api/") is allowed
 
 
 def test_foreign_host_gets_no_request_at_all(

@@ -44,7 +44,9 @@ def share_summary(
     """Post the kept summary named by the button; say so when it has expired."""
     ack()
     with handled("share summary", body) as outcome:
-        answer = answers.kept_summary(deps_of(context).kept, action.get("value", ""))
+        user = (body.get("user") or {}).get("id", "")
+        kept = deps_of(context).kept
+        answer = answers.kept_summary(kept, str(action.get("value", "")), user)
         if answer is not None:
             outcome.value = _share(answer, body, respond, client, logger)
             return
