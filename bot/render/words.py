@@ -122,6 +122,14 @@ def file_too_big(name: str, limit: int) -> str:
     )
 
 
+def size_mismatch(name: str) -> str:
+    """A download that ran past the size Slack stated for the file."""
+    return (
+        f"{name} turned out larger than Slack said it was, so I stopped reading it. "
+        "Upload it again, or paste the lines around the problem."
+    )
+
+
 def binary_file(name: str) -> str:
     """A file that is not text and not gzip."""
     return (
@@ -181,6 +189,8 @@ def input_error_text(error: InputError, *, limit: int | None = None) -> str:
         return binary_file(name)
     if error.kind == "bomb":
         return gzip_bomb(name)
+    if error.kind == "size_mismatch":
+        return size_mismatch(name)
     if error.kind == "html":
         return html_instead_of_file(name)
     if error.kind == "empty":

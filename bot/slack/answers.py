@@ -330,6 +330,7 @@ def _file_lines(
             name=name,
             limit=settings.max_file_bytes,
             deadline=deadline,
+            stated=size or None,
         )
         with stream:
             yield from open_lines(stream, name=name, max_bytes=settings.max_text_bytes)

@@ -36,6 +36,17 @@ class DownloadTooBig(InputError):
         super().__init__("too_big", "the file is larger than the limit", name)
 
 
+SIZE_SLACK = 64 * 1024
+"""Bytes a download may run past the size Slack stated before it is stopped."""
+
+
+class SizeMismatch(InputError):
+    """A file that streams more bytes than Slack said it holds."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("size_mismatch", "the file is larger than stated", name)
+
+
 def is_log_file(file: dict[str, Any]) -> bool:
     """True for the files we try to read: log-like names, text snippets, text types."""
     name = str(file.get("name") or file.get("title") or "").lower()
@@ -101,10 +112,12 @@ class _CappedStream(io.RawIOBase):
         limit: int,
         deadline: Deadline | None,
         progress: Callable[[int], None] | None,
+        stated: int | None = None,
     ) -> None:
         self._raw = raw
         self._name = name
         self._limit = limit
+        self._stated = None if stated is None else stated + SIZE_SLACK
         self._deadline = deadline
         self._progress = progress
         self.count = 0
@@ -123,6 +136,8 @@ class _CappedStream(io.RawIOBase):
         self.count += len(data)
         if self.count > self._limit:
             raise DownloadTooBig(self._name)
+        if self._stated is not None and self.count > self._stated:
+            raise SizeMismatch(self._name)
         if self._progress is not None and data:
             self._progress(self.count)
         view[: len(data)] = data
@@ -142,11 +157,14 @@ def download(
     limit: int,
     deadline: Deadline | None = None,
     progress: Callable[[int], None] | None = None,
+    stated: int | None = None,
 ) -> BinaryIO:
     """Open `url` with the bot token and return a capped, sniffed byte stream.
 
-    Raises InputError: "foreign_host", "too_big", "html" (a login page: files:read
-    is missing), "timeout", "unreadable" (HTTP errors, redirects, refused).
+    `stated` is the size Slack gave for the file, when known: a file streaming
+    well past it is stopped. Raises InputError: "foreign_host", "too_big",
+    "size_mismatch", "html" (a login page: files:read is missing), "timeout",
+    "unreadable" (HTTP errors, redirects, refused).
     """
     if not token_allowed(url, api_url):
         logger.warning("refused to send the token to %s", urlsplit(url).netloc)
@@ -165,7 +183,12 @@ def download(
         raise InputError("unreadable", type(error).__name__, name) from None
 
     return _checked(
-        response, name=name, limit=limit, deadline=deadline, progress=progress
+        response,
+        name=name,
+        limit=limit,
+        deadline=deadline,
+        progress=progress,
+        stated=stated,
     )
 
 
@@ -176,6 +199,7 @@ def _checked(
     limit: int,
     deadline: Deadline | None,
     progress: Callable[[int], None] | None,
+    stated: int | None = None,
 ) -> BinaryIO:
     length = response.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > limit:
@@ -183,7 +207,12 @@ def _checked(
         raise DownloadTooBig(name)
 
     capped = _CappedStream(
-        response, name=name, limit=limit, deadline=deadline, progress=progress
+        response,
+        name=name,
+        limit=limit,
+        deadline=deadline,
+        progress=progress,
+        stated=stated,
     )
     stream = io.BufferedReader(capped, buffer_size=_CHUNK)
     content_type = str(response.headers.get("Content-Type") or "").lower()

@@ -121,3 +121,12 @@ def test_plural_counts_read_right(n: int, noun: str, expected: str) -> None:
 def test_reason_counts_use_labels_and_drop_vague_reasons() -> None:
     counts = {"userunknown": 2, "onhold": 5, "undefined": 1, "mesgtoobig": 1, "": 1}
     assert words.reason_counts(counts) == {"unknown user": 2, "message too large": 1}
+
+
+def test_size_mismatch_says_what_happened_and_what_to_do() -> None:
+    from bot.knowledge.errors import InputError
+    from bot.render import words
+
+    text = words.input_error_text(InputError("size_mismatch", "x", "liar.log"))
+    assert "liar.log" in text and "larger than Slack said" in text
+    assert "Upload it again" in text

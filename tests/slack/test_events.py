@@ -166,6 +166,20 @@ def test_file_growing_past_the_limit_while_downloading_is_stopped(
     assert "liar.log is larger than" in final_answer(slack).text
 
 
+def test_file_streaming_far_past_its_stated_size_is_stopped_with_a_reason(
+    start_app, slack: FakeSlack
+) -> None:
+    # A file that claimed 10 bytes used to be read up to the 200 MB cap.
+    app = start_app()
+    url = slack.add_file("liar.log", POSTFIX.encode() * 2000, stream=True)
+    send_event(
+        app, direct("", subtype="file_share", files=[slack_file(url, "liar.log", 10)])
+    )
+    app.settle()
+
+    assert "liar.log turned out larger than Slack said" in final_answer(slack).text
+
+
 def test_login_page_instead_of_the_file_explains_files_read(
     running: Running, slack: FakeSlack
 ) -> None:

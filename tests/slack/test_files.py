@@ -132,3 +132,36 @@ def test_log_files_are_chosen_by_name_snippet_or_text_type(
     file: dict[str, str], readable: bool
 ) -> None:
     assert files.is_log_file(file) is readable
+
+
+def test_file_streaming_far_past_its_stated_size_is_stopped(slack: FakeSlack) -> None:
+    # A file that claimed 10 bytes was read up to the 200 MB cap and summarized.
+    url = slack.add_file("liar.log", LOG * 5000, stream=True)
+
+    with (
+        pytest.raises(files.SizeMismatch),
+        files.download(
+            url,
+            token=BOT_TOKEN,
+            api_url=slack.api_url,
+            name="liar.log",
+            limit=10_000_000,
+            stated=10,
+        ) as stream,
+    ):
+        stream.read()
+
+
+def test_file_of_its_stated_size_is_read_whole(slack: FakeSlack) -> None:
+    body = LOG * 50
+    url = slack.add_file("honest.log", body, stream=True)
+
+    with files.download(
+        url,
+        token=BOT_TOKEN,
+        api_url=slack.api_url,
+        name="honest.log",
+        limit=10_000_000,
+        stated=len(body),
+    ) as stream:
+        assert stream.read() == body
