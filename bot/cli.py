@@ -406,7 +406,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(words.CLI_INTERRUPTED)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
+        # `| head` took what it wanted: not a failure, so `set -o pipefail` holds.
         _quiet_broken_pipe()
+        return EXIT_OK
     return EXIT_PROBLEM
 
 

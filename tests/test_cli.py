@@ -365,3 +365,21 @@ def test_summarize_sample_runs_on_the_log_shipped_in_the_package(
     assert status == 0
     assert summary["formats"] == {"postfix": summary["lines_read"]}
     assert {"250", "550"} <= {code["code"] for code in summary["codes"]}
+
+
+def test_events_piped_into_head_exits_zero_without_a_traceback() -> None:
+    # `smtpcode summarize --events | head -3` used to exit 1, breaking pipefail.
+    big = POSTFIX.read_text() * 2000
+    script = (
+        "set -o pipefail; "
+        f"'{sys.executable}' -m bot.cli summarize --events - | head -n 1 > /dev/null"
+    )
+    done = subprocess.run(
+        ["bash", "-c", script],
+        input=big.encode(),
+        capture_output=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"Traceback" not in done.stderr
