@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -148,16 +147,34 @@ def generate(path: Path, size: int, seed: int = 25) -> int:
     return count
 
 
+# Runs one command and prints its wall time and peak RSS. It runs in a fresh
+# interpreter for every tool measured: getrusage(RUSAGE_CHILDREN) reports the
+# largest child a process ever waited for, so one parent measuring several tools
+# would report the biggest of them for all that follow.
+_PROBE = (
+    "import resource,subprocess,sys,time;s=time.perf_counter();"
+    "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE);"
+    "e=time.perf_counter()-s;sys.stderr.buffer.write(r.stderr[-2000:]);"
+    "print(e,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,r.returncode)"
+)
+
+
 def measure(command: list[str]) -> tuple[float, int, int]:
-    """Run a command; return wall seconds, peak RSS of children (KB) and exit code."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr.decode(errors="replace")[-2000:])
-    return elapsed, max(peak, before), done.returncode
+    """Run a command; return wall seconds, its peak RSS (KB) and its exit code.
+
+    The peak covers the command and every process it waited for (the workers of
+    summarize_path), as the kernel keeps the largest of them.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *command],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if done.stderr:
+        sys.stderr.write(done.stderr)
+    seconds, peak, code = done.stdout.split()
+    return float(seconds), int(peak), int(code)
 
 
 def _size(text: str) -> int:
@@ -193,6 +210,11 @@ def main() -> None:
         size = log.stat().st_size
         print(f"log: {size / 1e6:.1f} MB, {lines:,} lines, {os.cpu_count()} CPUs")
 
+        # Import once first: an installed package runs from compiled bytecode, so
+        # the timings below should not include compiling it (when bytecode may be
+        # written at all: PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX).
+        subprocess.run([sys.executable, "-c", "import bot.cli, bot.logs.reader"])
+
         ours = [sys.executable, "-m", "bot.cli", "summarize", str(log)]
         seconds, peak, code = measure(ours)
         if code == 0:
@@ -208,24 +230,16 @@ def main() -> None:
         seconds, peak, code = measure([sys.executable, "-c", split, str(log)])
         if code == 0:
             _report("summarize_path (-j)", seconds, peak, size, lines)
+        else:
+            print(f"summarize_path failed with exit code {code}")
 
         pflogsumm = shutil.which("pflogsumm")
         if pflogsumm and not args.no_pflogsumm:
-            # getrusage(RUSAGE_CHILDREN) keeps the largest child so far: measure
-            # pflogsumm in a fresh interpreter so its peak is its own.
-            probe = (
-                "import resource,subprocess,sys,time;s=time.perf_counter();"
-                "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
-                "print(time.perf_counter()-s,"
-                "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-            )
-            out = subprocess.run(
-                [sys.executable, "-c", probe, pflogsumm, str(log)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.split()
-            _report("pflogsumm", float(out[0]), int(out[1]), size, lines)
+            seconds, peak, code = measure([pflogsumm, str(log)])
+            if code == 0:
+                _report("pflogsumm", seconds, peak, size, lines)
+            else:
+                print(f"pflogsumm failed with exit code {code}")
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)

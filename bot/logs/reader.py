@@ -9,6 +9,7 @@ reader is asked only when no format took the line.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import multiprocessing
 import os
@@ -33,7 +34,7 @@ from bot.logs.formats.postfix import PostfixFormat
 from bot.logs.formats.qmail import QmailFormat
 from bot.logs.formats.sendmail import SendmailFormat
 from bot.logs.formats.transcript import TranscriptFormat
-from bot.logs.source import open_lines
+from bot.logs.source import open_blocks, open_lines
 from bot.logs.summary import Summarizer, Summary
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ _CACHE_LIMIT = 8192
 # and the reason at the end, so the whole (bounded) text is passed on.
 _TEXT_LIMIT = 600
 _VARIABLE = re.compile(r"[\w.+=-]*@[\w.-]+|\[[^\]]*\]|\b[0-9A-Fa-f]*\d[0-9A-Fa-f]*\b")
+# The same without the address branch, which cannot match a text without "@";
+# trying it at every position is most of the cost of the substitution.
+_VARIABLE_NO_AT = re.compile(r"\[[^\]]*\]|\b[0-9A-Fa-f]*\d[0-9A-Fa-f]*\b")
 
 
 class Reader:
@@ -71,6 +75,11 @@ class Reader:
     is surely its own and starts no structured entry. After such a format took a
     line, the next line it is certain of goes straight to it, which keeps the
     common case (a long log of one MTA) fast without changing any result.
+
+    Such a format may also offer `scan(lines, start, lineno)`, which takes lines
+    while it is certain of them and returns where it stopped and their events.
+    Most lines of a mail log (connect, cleanup, qmgr, disconnect) hold no reply,
+    and this reads them without a call per line.
     """
 
     def __init__(self, *, mask_examples: bool = True) -> None:
@@ -82,6 +91,10 @@ class Reader:
         self.seen: dict[str, int] = {}
         self._mask = mask_examples
         self._verdicts: dict[_Key, _Known] = {}
+        self._current: LogFormat | None = None
+        self._sticky: LogFormat | None = None
+        self._certain: Callable[[str], bool] | None = None
+        self._scan: _Scan | None = None
 
     def raw_events(
         self,
@@ -89,58 +102,86 @@ class Reader:
         progress: Callable[[int, int], None] | None = None,
     ) -> Iterator[Event]:
         """Every event as its format made it, in input order (not yet enriched)."""
-        formats, generic, seen = self.formats, self.generic, self.seen
-        current: LogFormat | None = None
-        sticky: LogFormat | None = None
-        certain: Callable[[str], bool] | None = None
+        return self.block_events(_blocks(lines), progress)
+
+    def block_events(
+        self,
+        blocks: Iterable[list[str]],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[Event]:
+        """raw_events() of lines that come in lists, as open_blocks() gives them."""
+        seen = self.seen
+        self._current = self._sticky = self._certain = self._scan = None
+        scan: _Scan | None = None
         lineno = 0
-        for lineno, line in enumerate(lines, 1):
-            self.chars += len(line) + 1
-            if progress is not None and not lineno % PROGRESS_EVERY:
-                progress(lineno, self.chars)
-            found: Iterable[Event] | None = None
+        reported = 0
 
-            if current is not None:
-                if current.open:
-                    found = current.feed(lineno, line)
-                    if found is not None:
-                        seen[current.name] += 1
+        for block in blocks:
+            self.chars += sum(map(len, block)) + len(block)
+            index, end = 0, len(block)
+            while index < end:
+                if scan is not None and self._current is None:
+                    taken, found = scan(block, index, lineno + index + 1)
+                    if taken > index:
+                        assert self._sticky is not None
+                        seen[self._sticky.name] += taken - index
+                        index = taken
                         yield from found
-                        continue
-                current = None
-            if certain is not None and certain(line):
-                assert sticky is not None
-                found = sticky.feed(lineno, line)
-                if found is not None:
-                    seen[sticky.name] += 1
-                    yield from found
-                    continue
-            if not line or line.isspace():
-                continue
+                        if index == end:
+                            break
 
-            for fmt in formats:
-                if fmt.claims(line):
-                    found = fmt.feed(lineno, line)
-                    if found is not None:
-                        seen[fmt.name] = seen.get(fmt.name, 0) + 1
-                        if fmt.open:
-                            current = fmt
-                        sticky = fmt
-                        certain = getattr(fmt, "certain", None)
-                        break
-            else:
-                found = generic.feed(lineno, line)
-                if found is None:
-                    self.unparsed += 1
-                    continue
-                seen[generic.name] = seen.get(generic.name, 0) + 1
-            yield from found
+                index += 1
+                yield from self._line(lineno + index, block[index - 1])
+                scan = self._scan
+
+            lineno += end
+            if progress is not None and lineno - reported >= PROGRESS_EVERY:
+                progress(lineno, self.chars)
+                reported = lineno
 
         self.lines = lineno
-        for fmt in formats:
+        for fmt in self.formats:
             yield from fmt.flush()
         if progress is not None:
             progress(lineno, self.chars)
+
+    def _line(self, lineno: int, line: str) -> Iterable[Event]:
+        """The events of one line, offered to the open, sticky, then every format."""
+        seen, current = self.seen, self._current
+        if current is not None:
+            if current.open:
+                found = current.feed(lineno, line)
+                if found is not None:
+                    seen[current.name] += 1
+                    return found
+            self._current = None
+        certain = self._certain
+        if certain is not None and certain(line):
+            assert self._sticky is not None
+            found = self._sticky.feed(lineno, line)
+            if found is not None:
+                seen[self._sticky.name] += 1
+                return found
+        if not line or line.isspace():
+            return ()
+
+        for fmt in self.formats:
+            if fmt.claims(line):
+                found = fmt.feed(lineno, line)
+                if found is not None:
+                    seen[fmt.name] = seen.get(fmt.name, 0) + 1
+                    if fmt.open:
+                        self._current = fmt
+                    self._sticky = fmt
+                    self._certain = getattr(fmt, "certain", None)
+                    self._scan = getattr(fmt, "scan", None)
+                    return found
+        found = self.generic.feed(lineno, line)
+        if found is None:
+            self.unparsed += 1
+            return ()
+        seen[self.generic.name] = seen.get(self.generic.name, 0) + 1
+        return found
 
     def events(
         self,
@@ -177,7 +218,7 @@ class Reader:
             return event.reason or None, event.hard, event.provider
         code, enhanced = event.code, event.enhanced
         text = "" if (code or enhanced or "")[:1] == "2" else event.text[:_TEXT_LIMIT]
-        key = (code, enhanced, _VARIABLE.sub("#", text) if text else "")
+        key = (code, enhanced, _variables_out(text) if text else "")
         known = self._verdicts.get(key)
         if known is None:
             known = _classify(code, enhanced, text)
@@ -187,8 +228,30 @@ class Reader:
         return known
 
 
+_Scan = Callable[[list[str], int, int], tuple[int, list[Event]]]
 _Key = tuple[str | None, str | None, str]
 _Known = tuple[str | None, bool | None, str | None]
+
+
+BLOCK = 4096
+"""Lines handed to the dispatch loop at a time."""
+
+
+def _blocks(lines: Iterable[str]) -> Iterator[list[str]]:
+    """The lines in lists of up to BLOCK, taken from the iterator in one C call."""
+    if isinstance(lines, list):
+        for start in range(0, len(lines), BLOCK):
+            yield lines[start : start + BLOCK]
+        return
+    stream = iter(lines)
+    while block := list(itertools.islice(stream, BLOCK)):
+        yield block
+
+
+def _variables_out(text: str) -> str:
+    """The text with addresses, [bracketed] parts and numbers replaced by "#"."""
+    pattern = _VARIABLE if "@" in text else _VARIABLE_NO_AT
+    return pattern.sub("#", text)
 
 
 def _classify(code: str | None, enhanced: str | None, text: str) -> _Known:
@@ -419,7 +482,7 @@ def _summarize_range(path: str, start: int, end: int) -> tuple[Summarizer, _Coun
 
     stream = _Range(path, start, end)
     try:
-        for event in reader.raw_events(open_lines(stream, name=path), tick):
+        for event in reader.block_events(open_blocks(stream, name=path), tick):
             add(event, *verdict(event))
     except InputError as error:
         if error.kind != "empty":

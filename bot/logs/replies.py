@@ -42,7 +42,7 @@ def split_reply(text: str) -> tuple[str | None, str | None, str]:
     match = _REPLY_AT_START.match(text)
     if match is None:
         return None, None, text
-    code, enhanced = match.group(1), match.group(2)
+    code, enhanced = match.groups()
     rest = text[match.end() :]
     if code in rest:
         rest = fold_continuations(rest, code, enhanced)

@@ -13,7 +13,7 @@ from bot.knowledge.lookup import explain_pair
 from bot.knowledge.records import CodeClass, Explanation
 from bot.logs import mask
 from bot.logs.event import Event
-from bot.logs.timespan import Span
+from bot.logs.timespan import Span, TimeKey, cached_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,12 @@ SHOWN = 10
 MAX_ENHANCED = 50
 """Distinct enhanced codes, statuses, reasons or providers kept per code."""
 EXAMPLES = 2
+MAX_SHAPES = 1024
+"""Distinct event shapes a group counts before folding them into its maps."""
 _TEXT_LIMIT = 500
+# What a group counts per event besides domains, hosts, times and examples:
+# (enhanced, status, reason, provider, direction, hard).
+_Shape = tuple[str | None, str, str | None, str | None, str | None, bool | None]
 
 # Worst-first groups of reasons, and what a person should do about each.
 _REASON_WORDS: dict[str, tuple[str, str]] = {
@@ -143,6 +148,9 @@ _INBOUND_WORDS: dict[str, tuple[str, str | None]] = {
     "mailererror": ("a failing local delivery program", "check the delivery program"),
 }
 _INBOUND_ACTION = "working as intended unless legitimate senders complain"
+# Refused logins (RFC 4954 s6: 535 bad credentials, 534 mechanism too weak, 538
+# encryption required): counted as logins, not as incoming messages.
+_LOGIN_CODES = frozenset({"534", "535", "538"})
 # Reasons that say only that the reply did not tell; the verdict looks past them.
 _VAGUE_REASONS = ("onhold", "undefined")
 # Replies that report something other than a failed delivery: feedback-loop
@@ -219,6 +227,7 @@ class _Group:
         "inbound_reasons",
         "providers",
         "reasons",
+        "shapes",
         "span",
         "statuses",
         "text",
@@ -240,29 +249,44 @@ class _Group:
         self.examples: list[str] = []
         self.text = ""
         self.hard = 0
+        self.shapes: dict[_Shape, int] = {}
 
     def add(
-        self, event: Event, reason: str | None, hard: bool | None, provider: str | None
+        self,
+        event: Event,
+        reason: str | None,
+        hard: bool | None,
+        provider: str | None,
+        time_key: TimeKey | None,
     ) -> None:
-        """Fold one event into the totals."""
+        """Fold one event into the totals; `time_key` is its time's, if it has one."""
         self.count += 1
-        _bump(self.enhanced, event.enhanced)
-        _bump(self.statuses, event.status)
-        _bump(self.reasons, reason or None)
-        _bump(self.providers, provider)
-        if event.direction:
-            _bump(self.directions, event.direction)
-            if event.direction == "inbound":
-                _bump(self.inbound_reasons, reason or None)
-                _bump(self.inbound_providers, provider)
-        if event.recipient_domain:
-            self.domains.add(event.recipient_domain)
-        if event.remote_host:
-            self.hosts.add(event.remote_host)
-        if hard:
-            self.hard += 1
-        if event.time:
-            self.span.add(event.time)
+        shape = (event.enhanced, event.status, reason, provider, event.direction, hard)
+        shapes = self.shapes
+        if shape in shapes:
+            shapes[shape] += 1
+        else:
+            shapes[shape] = 1
+            if len(shapes) > MAX_SHAPES:
+                self.fold()
+
+        # Domains and hosts already tracked are counted here, without a call.
+        domain, host = event.recipient_domain, event.remote_host
+        if domain:
+            domains = self.domains.counts
+            if domain in domains:
+                domains[domain] += 1
+            else:
+                self.domains.add(domain)
+        if host:
+            hosts = self.hosts.counts
+            if host in hosts:
+                hosts[host] += 1
+            else:
+                self.hosts.add(host)
+        if time_key is not None and event.time:
+            self.span.add_keyed(event.time, time_key)
+
         if len(self.examples) < EXAMPLES and event.example:
             example = mask.example(event.example)
             if example not in self.examples:
@@ -270,8 +294,32 @@ class _Group:
         if not self.text and event.text:
             self.text = event.text[:_TEXT_LIMIT]
 
+    def fold(self) -> None:
+        """Move the counted shapes into the bounded maps, in first-seen order.
+
+        Counting whole shapes and adding them up later gives the same maps as
+        bumping every map per event: a key first seen in an earlier event is
+        first seen in an earlier shape, so the same keys fit under each bound.
+        """
+        for shape, n in self.shapes.items():
+            enhanced, status, reason, provider, direction, hard = shape
+            _bump(self.enhanced, enhanced, n=n)
+            _bump(self.statuses, status, n=n)
+            _bump(self.reasons, reason or None, n=n)
+            _bump(self.providers, provider, n=n)
+            if direction:
+                _bump(self.directions, direction, n=n)
+                if direction == "inbound":
+                    _bump(self.inbound_reasons, reason or None, n=n)
+                    _bump(self.inbound_providers, provider, n=n)
+            if hard:
+                self.hard += n
+        self.shapes.clear()
+
     def merge(self, other: _Group) -> None:
         """Fold in the totals of the same code from a later part of the input."""
+        self.fold()
+        other.fold()
         self.count += other.count
         self.hard += other.hard
         for mine, theirs in (
@@ -295,6 +343,7 @@ class _Group:
 
     def finish(self, total: int) -> CodeGroup:
         """The frozen record, explained by the knowledge core."""
+        self.fold()
         enhanced = _most(self.enhanced)
         code = None if _is_enhanced(self.code) else self.code
         explanation = explain_pair(
@@ -345,6 +394,7 @@ class Summarizer:
         self._last_line = 0
         self._formats: dict[str, int] = {}
         self._directions: dict[str, int] = {}
+        self._kinds: dict[tuple[str, str | None], int] = {}
 
     def add(self, event: Event) -> None:
         """Count one event (already enriched, or not: then without reasons)."""
@@ -355,11 +405,20 @@ class Summarizer:
     ) -> None:
         """Count one event whose reason, hardness and provider are given apart."""
         self._events += 1
-        self._last_line = max(self._last_line, event.line)
-        _bump(self._formats, event.format, MAX_CODES)
-        _bump(self._directions, event.direction)
-        if event.time:
-            self._span.add(event.time)
+        if event.line > self._last_line:
+            self._last_line = event.line
+        kind = (event.format, event.direction)
+        kinds = self._kinds
+        if kind in kinds:
+            kinds[kind] += 1
+        else:
+            kinds[kind] = 1
+            if len(kinds) > MAX_SHAPES:
+                self._fold()
+        time, time_key = event.time, None
+        if time:
+            time_key = cached_key(time)
+            self._span.add_keyed(time, time_key)
 
         key = event.key
         group = self._groups.get(key)
@@ -370,10 +429,19 @@ class Summarizer:
                     self._overflow.add(key)
                 return
             group = self._groups[key] = _Group(key)
-        group.add(event, reason, hard, provider)
+        group.add(event, reason, hard, provider, time_key)
+
+    def _fold(self) -> None:
+        """Move the (format, direction) counts into their maps, like _Group.fold."""
+        for (name, direction), n in self._kinds.items():
+            _bump(self._formats, name, MAX_CODES, n)
+            _bump(self._directions, direction, n=n)
+        self._kinds.clear()
 
     def merge(self, other: Summarizer) -> None:
         """Fold in a Summarizer that read the part of the input after this one."""
+        self._fold()
+        other._fold()
         self._events += other._events
         self._overflow_events += other._overflow_events
         self._last_line += other._last_line
@@ -405,6 +473,7 @@ class Summarizer:
         bytes_read: int = 0,
     ) -> Summary:
         """The summary so far: groups worst first, totals and a verdict."""
+        self._fold()
         total = self._events
         groups = sorted(
             (group.finish(total) for group in self._groups.values()),
@@ -505,14 +574,26 @@ def _inbound_sentence(groups: list[CodeGroup]) -> str:
     refused = [
         g for g in map(_inbound_view, groups) if g.count and g.code_class.is_failure
     ]
+    logins = sum(g.count for g in refused if g.code in _LOGIN_CODES)
+    refused = [g for g in refused if g.code not in _LOGIN_CODES]
     count = sum(g.count for g in refused)
     if not count:
-        return ""
+        return _logins_sentence(logins, "Your server")
     temporary = all(g.code_class is CodeClass.TRANSIENT for g in refused)
     how = "temporarily refused" if temporary else "refused"
     head = f" Your server {how} {count:,} incoming {_plural(count, 'message')}"
     cause, action = _cause(refused, count, _INBOUND_WORDS, _INBOUND_ACTION)
-    return f"{head}{cause} — {action}."
+    return f"{head}{cause} — {action}.{_logins_sentence(logins, 'It also')}"
+
+
+def _logins_sentence(count: int, who: str) -> str:
+    """ " Your server refused 3 logins (password guessing?) — ..." or ""."""
+    if not count:
+        return ""
+    return (
+        f" {who} refused {count:,} {_plural(count, 'login')} (password guessing?)"
+        " — working as intended unless your own users cannot log in."
+    )
 
 
 def _cause(
@@ -527,17 +608,20 @@ def _cause(
     single event is no way to speak.
     """
     table: dict[str, tuple[str, str | None]] = dict(words or _REASON_WORDS)
-    reasons = _tally(g.reasons for g in groups)
-    for vague in _VAGUE_REASONS:
-        reasons.pop(vague, None)
+    reasons = _known(_tally(g.reasons for g in groups))
     common = _most(reasons)
-    if common in table:
+    # The biggest code outweighs a reason that explains fewer events, unless that
+    # reason is the biggest code's own: the lead is the largest cause, never a
+    # minor one (3 moved mailboxes beside 204 unexplained 550s).
+    top = max(groups, key=lambda g: g.count)
+    if common in table and (
+        reasons[common] >= top.count or _most(_known(top.reasons)) == common
+    ):
         what, action = table[common]
         action = action or default
         share = reasons[common]
         mine = [g for g in groups if _most(g.reasons) == common] or groups
     else:
-        top = groups[0]
         title = (top.explanation.title or top.code).rstrip(".").lower()
         what = f"{top.code} ({title})"
         action = default or f"read the explanation of {top.code}"
@@ -546,6 +630,11 @@ def _cause(
     if count == 1:
         return f": {what}{place}", action
     return f", {_how_many(share, count)} {what}{place}", action
+
+
+def _known(reasons: dict[str, int]) -> dict[str, int]:
+    """The reasons without those that only say the reply did not tell."""
+    return {r: n for r, n in reasons.items() if r not in _VAGUE_REASONS}
 
 
 def _how_many(share: int, count: int) -> str:

@@ -8,7 +8,6 @@ display.
 
 from __future__ import annotations
 
-import functools
 import re
 
 _MONTHS = {
@@ -33,18 +32,18 @@ _MONTHS = {
 }
 _ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ]?(\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?)?")
 _SYSLOG = re.compile(r"([A-Za-z]{3})\s+(\d{1,2})\s+(\d\d:\d\d:\d\d(?:\.\d+)?)")
+# What _SYSLOG matches in a 14-character time, the whole of it (ASCII only).
+_SYSLOG_SHORT = re.compile(r"[A-Za-z]{3} \d \d\d:\d\d:\d\d", re.ASCII)
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s*(\d{1,2}:\d\d(?::\d\d)?)?")
 
 TimeKey = tuple[int, int, int, str]
 
 
-@functools.lru_cache(maxsize=4096)
 def time_key(text: str) -> TimeKey:
     """A sortable key for a log time; unknown shapes sort by their text, last."""
-    if len(text) == 15 and text[3] == " " and text[6] == " " and text[9] == ":":
-        month = _MONTHS.get(text[:3].lower())  # syslog "Mar  1 08:20:50", the bulk
-        if month and text[4:6].strip().isdigit():
-            return 0, month, int(text[4:6]), text[7:]
+    key = _syslog_key(text)
+    if key is not None:
+        return key
     match = _ISO.search(text)
     if match:
         year, month, day, clock = match.groups()
@@ -60,32 +59,65 @@ def time_key(text: str) -> TimeKey:
     return 9999, 0, 0, text
 
 
+def _syslog_key(text: str) -> TimeKey | None:
+    """The key of a syslog time ("Mar  1 08:20:50", the bulk of most logs) by
+    slicing, or None to leave the text to the patterns (same key either way)."""
+    if len(text) == 15 and text[3] == " " and text[6] == " " and text[9] == ":":
+        month = _MONTHS.get(text[:3].lower())
+        if month and text[4:6].strip().isdigit():
+            return 0, month, int(text[4:6]), text[7:]
+    if len(text) == 14 and _SYSLOG_SHORT.fullmatch(text):
+        month = _MONTHS.get(text[:3].lower())  # "Mar 1 08:20:50": line_time's days 1-9
+        if month:
+            return 0, month, int(text[4]), text[6:]
+    return None
+
+
 def _clock(clock: str) -> str:
     """Zero-pad the hour, so that 8:05 and 08:05:00 sort alike."""
     return clock.zfill(len(clock) + 1) if clock[1:2] == ":" else clock
 
 
+_KEYS: dict[str, TimeKey] = {}
+_KEYS_LIMIT = 4096
+_BEFORE_ALL: TimeKey = (-1, 0, 0, "")
+_AFTER_ALL: TimeKey = (1 << 62, 0, 0, "")
+
+
+def cached_key(time: str) -> TimeKey:
+    """time_key() through a small cache: a log repeats its times, and the
+    summary widens two spans (the code's and the whole log's) with each one."""
+    key = _KEYS.get(time)
+    if key is None:
+        if len(_KEYS) >= _KEYS_LIMIT:
+            _KEYS.clear()
+        key = _KEYS[time] = time_key(time)
+    return key
+
+
 class Span:
     """The earliest and latest of the times added (as written in the log)."""
 
-    __slots__ = ("_first_key", "_last_key", "_recent", "first", "last")
+    __slots__ = ("_first_key", "_last_key", "first", "last")
 
     def __init__(self) -> None:
         self.first: str | None = None
         self.last: str | None = None
-        self._first_key: TimeKey | None = None
-        self._last_key: TimeKey | None = None
-        self._recent = ""
+        self._first_key = _AFTER_ALL
+        self._last_key = _BEFORE_ALL
 
     def add(self, time: str) -> None:
         """Widen the span to include `time`."""
-        if time == self._recent:
-            return
-        self._recent = time
-        key = time_key(time)
-        if self._first_key is None or key < self._first_key:
+        self.add_keyed(time, cached_key(time))
+
+    def add_keyed(self, time: str, key: TimeKey) -> None:
+        """Widen the span to include `time`, whose cached_key() is `key`.
+
+        Of equal keys the first added stays, for first and last alike.
+        """
+        if key < self._first_key:
             self.first, self._first_key = time, key
-        if self._last_key is None or key > self._last_key:
+        if key > self._last_key:
             self.last, self._last_key = time, key
 
     def merge(self, other: Span) -> None:

@@ -7,6 +7,7 @@ import pytest
 from bot.logs.event import Event
 from bot.logs.formats.postfix import PostfixFormat
 from bot.logs.reader import read_events
+from tests.corpus import corpus_path
 
 
 def events(line: str) -> list[Event]:
@@ -231,3 +232,37 @@ def test_helo_host_not_found_reject_is_soft_and_not_an_unknown_domain() -> None:
     [event] = read_events([line])
 
     assert (event.reason, event.hard, event.direction) == ("blocked", False, "inbound")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fail2ban_postfix.log",
+        "pflogsumm-go_sample.log",
+        "pflogsumm-go_rfc3339.log",
+        "sergeymakinen_postfix_exporter_testdata_mail.log",
+        "whyscream_grok_tests_data_only.log",
+        "youyo_test-iso8601.log",
+    ],
+)
+def test_scan_takes_exactly_the_certain_lines_and_finds_what_feed_finds(
+    name: str,
+) -> None:
+    lines = corpus_path("postfix", name).read_text(errors="replace").splitlines()
+    fmt = PostfixFormat()
+    for line in [*lines, "postfix/x[1]: no reply here", "Mar 1 mx postfix/smtp: x"]:
+        certain = fmt.certain(line)
+        taken, found = fmt.scan([line, "not a postfix line"], 0, 7)
+        assert taken == (1 if certain else 0)
+        assert found == (list(fmt.feed(7, line)) if certain else [])
+
+
+def test_scan_numbers_events_from_the_line_it_starts_at() -> None:
+    quiet = "Mar  1 10:00:00 mx postfix/qmgr[2]: 1A2B3C: removed"
+    reply = (
+        "Mar  1 10:00:01 mx postfix/smtp[3]: 1A2B3C: to=<a@example.net>, "
+        "relay=mx.example.net[198.51.100.1]:25, dsn=2.0.0, status=sent (250 2.0.0 Ok)"
+    )
+    taken, found = PostfixFormat().scan(["x", quiet, reply, quiet, "y"], 1, 11)
+    assert taken == 4
+    assert [(e.line, e.code) for e in found] == [(12, "250")]

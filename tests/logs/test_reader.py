@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from bot.logs import reader
 from bot.logs.formats.columns import ColumnsFormat
@@ -105,3 +108,61 @@ def test_csv_log_is_not_split_so_rows_after_the_cut_keep_their_header(
     assert [(g.code, g.count) for g in parallel.groups] == [
         (g.code, g.count) for g in single.groups
     ]
+
+
+def _interleaved_log() -> list[str]:
+    """Postfix lines with a bounce message, ESP JSON, Exim and stray lines between."""
+    postfix = SAMPLE.read_text().splitlines()
+    bounce = (MIXED.parent.parent / "bounces" / "postfix_try_again.eml").read_text()
+    exim = [line for line in MIXED.read_text().splitlines() if " == " in line]
+    event = {
+        "event": "bounce",
+        "email": "jane@example.net",
+        "status": "5.1.1",
+        "reason": "550 5.1.1 unknown user",
+        "timestamp": 1709546400,
+    }
+    pieces = [
+        postfix[:40],
+        bounce.splitlines(),
+        postfix[40:45],
+        [json.dumps(event)],
+        postfix[45:70],
+        json.dumps(event, indent=2).splitlines(),
+        exim,
+        postfix[70:71],
+        ["", "just some words", "S: 250 OK"],
+        postfix[71:],
+        exim,
+    ]
+    return [line for piece in pieces for line in piece]
+
+
+@pytest.mark.parametrize("block", [3, 4096])
+def test_postfix_scan_gives_what_line_by_line_dispatch_gives(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = _interleaved_log()
+    monkeypatch.setattr(reader, "BLOCK", block)
+    fast_reader = Reader()
+    fast = list(fast_reader.events(iter(lines)))
+    fast_summary = summarize(iter(lines))
+
+    monkeypatch.delattr(PostfixFormat, "scan")
+    slow_reader = Reader()
+    slow = list(slow_reader.events(iter(lines)))
+    slow_summary = summarize(iter(lines))
+
+    assert {"postfix", "bounce", "esp", "exim"} <= set(slow_reader.seen)
+    assert fast == slow
+    assert fast_reader.seen == slow_reader.seen
+    assert fast_reader.unparsed == slow_reader.unparsed
+    assert fast_summary == slow_summary
+    assert repr(fast_summary) == repr(slow_summary)  # same order in every map
+
+
+def test_list_and_iterator_inputs_are_read_alike() -> None:
+    lines = _interleaved_log()
+    from_list = summarize(lines)
+    assert from_list == summarize(iter(lines))
+    assert from_list.lines_read == len(lines)

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from bot.knowledge.errors import InputError
+from bot.logs import source
 from bot.logs.source import open_lines, text_lines
 
 
@@ -121,3 +122,37 @@ def test_text_lines_keeps_slack_mentions_for_the_renderer_to_escape() -> None:
 
 def test_text_lines_handles_bare_cr_and_ansi() -> None:
     assert list(text_lines("a\rb\x1b[1m!\x1b[0m")) == ["a", "b!"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain text\twith tab\n",
+        "form\x0cfeed",
+        "bell\x07",
+        "del\x7f",
+        "esc\x1b[0m",
+        "caf\u00e9 \x85next",
+        "caf\u00e9",
+        "\x1a\x1c",
+        "",
+    ],
+)
+def test_control_check_agrees_with_the_pattern_on_ascii_and_other_text(
+    text: str,
+) -> None:
+    assert source._has_controls(text) == bool(source._CONTROL.search(text))
+
+
+def test_open_blocks_gives_the_lines_of_open_lines_in_chunks() -> None:
+    data = b"short\n" + b"x" * ((1 << 20) + 10) + b"\nlast line without end"
+    blocks = list(source.open_blocks(data, max_line=100))
+    assert len(blocks) > 1
+    assert [line for block in blocks for line in block] == list(
+        open_lines(data, max_line=100)
+    )
+    assert [line for block in blocks for line in block] == [
+        "short",
+        "x" * 100,
+        "last line without end",
+    ]

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
 from bot.knowledge.records import CodeClass
+from bot.logs import summary
 from bot.logs.event import Event
-from bot.logs.summary import MAX_CODES, MAX_OVERFLOW_CODES, TOP_K, Summarizer
+from bot.logs.summary import (
+    MAX_CODES,
+    MAX_ENHANCED,
+    MAX_OVERFLOW_CODES,
+    TOP_K,
+    Summarizer,
+)
 
 
 def ev(code: str | None, enhanced: str | None = None, **fields: object) -> Event:
@@ -90,3 +101,40 @@ def test_merge_adds_counts_and_keeps_first_and_last_times() -> None:
     summary = a.finish()
     assert {g.code: g.count for g in summary.groups} == {"550": 2, "421": 1}
     assert (summary.first_seen, summary.last_seen) == ("t1", "t3")
+
+
+@pytest.mark.parametrize("max_shapes", [1, 7, 1024])
+def test_bounded_maps_keep_the_first_keys_seen_whenever_shapes_are_folded(
+    max_shapes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(summary, "MAX_SHAPES", max_shapes)
+    rng = random.Random(3)
+    codes = [f"5.1.{rng.randrange(80)}" for _ in range(2000)]
+    statuses = ["bounced", "deferred", "rejected"]
+    s = Summarizer()
+    for n, code in enumerate(codes):
+        s.add(ev("550", code, status=statuses[n % 3], direction="inbound"))
+
+    expected: dict[str, int] = {}
+    for code in codes:  # what bumping the map once per event keeps
+        if code in expected:
+            expected[code] += 1
+        elif len(expected) < MAX_ENHANCED:
+            expected[code] = 1
+    [group] = s.finish().groups
+    assert list(group.enhanced.items()) == list(expected.items())
+    assert group.count == len(codes)
+    assert group.statuses == {"bounced": 667, "deferred": 667, "rejected": 666}
+    assert group.directions == {"inbound": len(codes)}
+
+
+def test_merged_summarizers_fold_their_shapes_first() -> None:
+    first, second = Summarizer(), Summarizer()
+    first.add(ev("550", "5.1.1", direction="outbound"))
+    second.add(ev("550", "5.1.1", direction="outbound"))
+    second.add(ev("550", "5.7.1", direction="inbound", format="exim"))
+    first.merge(second)
+    result = first.finish()
+    assert result.groups[0].enhanced == {"5.1.1": 2, "5.7.1": 1}
+    assert result.directions == {"outbound": 2, "inbound": 1}
+    assert result.formats == {"postfix": 2, "exim": 1}

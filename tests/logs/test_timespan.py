@@ -48,3 +48,43 @@ def test_summary_time_span_does_not_run_backwards_for_a_reordered_log() -> None:
     )
     assert summary.groups[0].first_seen == "Feb 22 08:00:00"
     assert summary.groups[0].last_seen == "Feb 25 09:00:00"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mar 1 08:20:50",
+        "dec 9 23:59:59",
+        "MAR 1 00:00:00",
+        "Foo 1 08:20:50",
+        "Mar 1 08:20:5x",
+        "Mar x 08:20:50",
+        "Mar 1 08-20:50",
+        "Mar 1 \u0668\u0668:20:50",
+        "\u212aar 1 08:20:50",
+    ],
+)
+def test_short_syslog_times_key_as_the_general_patterns_would(text: str) -> None:
+    assert time_key(text) == _key_by_patterns(text)
+
+
+def _key_by_patterns(text: str) -> tuple[int, int, int, str]:
+    """time_key without its fast paths: the regular expressions only."""
+    from bot.logs import timespan
+
+    match = timespan._ISO.search(text)
+    if match:
+        year, month, day, clock = match.groups()
+        return int(year), int(month), int(day), timespan._clock(clock or "")
+    match = timespan._SYSLOG.search(text)
+    if match and match.group(1).lower() in timespan._MONTHS:
+        name, day, clock = match.groups()
+        return 0, timespan._MONTHS[name.lower()], int(day), timespan._clock(clock)
+    return 9999, 0, 0, text
+
+
+def test_span_keeps_the_first_written_of_equal_times() -> None:
+    span = Span()
+    for time in ("2024-03-04T08:00:01", "2024-03-04 08:00:01", "2024-03-04T08:00:00"):
+        span.add(time)
+    assert (span.first, span.last) == ("2024-03-04T08:00:00", "2024-03-04T08:00:01")

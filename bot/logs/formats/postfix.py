@@ -9,7 +9,8 @@ over `dsn=` when both are there. `reject:` lines are this server refusing a clie
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import re
 
 from bot.logs.event import Event
 from bot.logs.replies import (
@@ -37,6 +38,8 @@ _STATUSES = {
     "undeliverable-but-not-cached": "failed",
     "deliverable": "info",
 }
+_STATUS_WORD = re.compile(r"[^ ,(]*")
+"""The word after status=, up to a space, comma or parenthesis."""
 _REJECTS = (
     "reject: ",
     "milter-reject: ",
@@ -69,7 +72,33 @@ class PostfixFormat(SingleLineFormat):
         """Surely a Postfix syslog line: a "postfix/<service>[pid]: " program tag."""
         return "postfix/" in line and "]: " in line
 
-    def feed(self, lineno: int, line: str) -> Iterable[Event] | None:
+    def scan(
+        self, lines: list[str], start: int, lineno: int
+    ) -> tuple[int, list[Event]]:
+        """Take lines from `start` on while certain() holds; `lineno` numbers the first.
+
+        Returns the index of the first line not taken and the events of those
+        taken: what certain() and feed() would give line by line, without a
+        call for the lines feed() surely finds nothing in. The tests below are
+        a looser form of feed()'s own ("reject" for "reject: " and
+        "reject_warning: "), so feed() still decides every line they let through.
+        """
+        events: list[Event] = []
+        for index in range(start, len(lines)):
+            line = lines[index]
+            if "postfix/" not in line or "]: " not in line:
+                return index, events
+            if (
+                "status=" in line
+                or "reject" in line
+                or "proxy-" in line
+                or "said: " in line
+                or "refused to talk" in line
+            ):
+                events.extend(self.feed(lineno + index - start, line))
+        return len(lines), events
+
+    def feed(self, lineno: int, line: str) -> tuple[Event, ...]:
         """Events of one line; an empty tuple for Postfix lines without a reply."""
         if "status=" in line:
             return _status_line(lineno, line, _body(line))
@@ -92,9 +121,8 @@ def _body(line: str) -> str:
 def _status_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
     """`QID: to=<a@b>, relay=.., dsn=5.1.1, status=bounced (host .. said: 550 ..)`."""
     at = body.find("status=") + 7
-    end = at
-    while end < len(body) and body[end] not in " ,(":
-        end += 1
+    word = _STATUS_WORD.match(body, at)
+    end = word.end() if word else at
     status = _STATUSES.get(body[at:end])
     if status is None:
         return ()
@@ -106,9 +134,10 @@ def _status_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
         said, _, detail = detail.partition(" said: ")
         host = host_of(said.rpartition("host ")[2])
     code, enhanced, text = split_reply(strip_in_reply(detail))
-    enhanced = enhanced or valid_enhanced(field(body, "dsn="))
-    if code is None and enhanced is None:
-        return ()
+    if enhanced is None:
+        enhanced = valid_enhanced(field(body, "dsn="))
+        if code is None and enhanced is None:
+            return ()
 
     recipient = field(body, "to=") or body.partition(": ")[2].partition(",")[0]
     return (
@@ -119,7 +148,7 @@ def _status_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
             enhanced=enhanced,
             status=status,
             recipient_domain=domain_of(recipient),
-            remote_host=host or _relay_host(body),
+            remote_host=host or _relay_host(field(body, "relay=")),
             time=line_time(line),
             text=text if code else detail.strip(),
             example=line,
@@ -128,9 +157,12 @@ def _status_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
     )
 
 
-def _relay_host(body: str) -> str | None:
-    """The relay= host, unless it is a local transport name (local, virtual...)."""
-    relay = field(body, "relay=")
+@functools.lru_cache(maxsize=1024)
+def _relay_host(relay: str | None) -> str | None:
+    """The relay= host, unless it is a local transport name (local, virtual...).
+
+    Cached: a log names few relays, and this runs for every delivery.
+    """
     if relay is None or relay == "none" or "[" not in relay:
         return None
     return host_of(relay)
