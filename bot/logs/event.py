@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One server reply found in a log entry.
+class Event(NamedTuple):
+    """One server reply found in a log entry (immutable; a tuple, cheap to make).
 
     `code` is the reply code as text ("550", "0", "9009") or None when the entry
     carries only an enhanced code; `enhanced` is "5.1.1" or None. `status` is one
