@@ -38,6 +38,9 @@ _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s*(\d{1,2}:\d\d(?::\d\d)?)?"
 
 TimeKey = tuple[int, int, int, str]
 
+UNKNOWN_YEAR = 9999
+"""The year time_key gives a time of unknown shape."""
+
 
 def time_key(text: str) -> TimeKey:
     """A sortable key for a log time; unknown shapes sort by their text, last."""
@@ -56,7 +59,7 @@ def time_key(text: str) -> TimeKey:
     if match:
         month, day, year, clock = match.groups()
         return int(year), int(month), int(day), _clock(clock or "")
-    return 9999, 0, 0, text
+    return UNKNOWN_YEAR, 0, 0, text
 
 
 def _syslog_key(text: str) -> TimeKey | None:
@@ -80,8 +83,6 @@ def _clock(clock: str) -> str:
 
 _KEYS: dict[str, TimeKey] = {}
 _KEYS_LIMIT = 4096
-_BEFORE_ALL: TimeKey = (-1, 0, 0, "")
-_AFTER_ALL: TimeKey = (1 << 62, 0, 0, "")
 
 
 def cached_key(time: str) -> TimeKey:
@@ -95,33 +96,88 @@ def cached_key(time: str) -> TimeKey:
     return key
 
 
-class Span:
-    """The earliest and latest of the times added (as written in the log)."""
+class _Bucket:
+    """Earliest and latest of times whose keys compare with plain tuple order."""
 
-    __slots__ = ("_first_key", "_last_key", "first", "last")
+    __slots__ = ("first", "first_key", "last", "last_key")
+
+    def __init__(self, time: str, key: TimeKey) -> None:
+        self.first, self.first_key = time, key
+        self.last, self.last_key = time, key
+
+    def add(self, time: str, key: TimeKey) -> None:
+        """Widen to include `time`; of equal keys the first added stays."""
+        if key < self.first_key:
+            self.first, self.first_key = time, key
+        if key > self.last_key:
+            self.last, self.last_key = time, key
+
+
+class Span:
+    """The earliest and latest of the times added (as written in the log).
+
+    Syslog times carry no year (RFC 3164), ISO times do, and a paste often mixes
+    both. Each kind is kept apart, where plain key order is right; across kinds
+    the month, day and clock decide, and a time of unknown shape never wins over
+    a time we could read.
+    """
+
+    __slots__ = ("_dated", "_undated", "_unknown")
 
     def __init__(self) -> None:
-        self.first: str | None = None
-        self.last: str | None = None
-        self._first_key = _AFTER_ALL
-        self._last_key = _BEFORE_ALL
+        self._dated: _Bucket | None = None
+        self._undated: _Bucket | None = None
+        self._unknown: _Bucket | None = None
 
     def add(self, time: str) -> None:
         """Widen the span to include `time`."""
         self.add_keyed(time, cached_key(time))
 
     def add_keyed(self, time: str, key: TimeKey) -> None:
-        """Widen the span to include `time`, whose cached_key() is `key`.
-
-        Of equal keys the first added stays, for first and last alike.
-        """
-        if key < self._first_key:
-            self.first, self._first_key = time, key
-        if key > self._last_key:
-            self.last, self._last_key = time, key
+        """Widen the span to include `time`, whose cached_key() is `key`."""
+        year = key[0]
+        if year == 0:
+            if self._undated is None:
+                self._undated = _Bucket(time, key)
+            else:
+                self._undated.add(time, key)
+        elif year != UNKNOWN_YEAR:
+            if self._dated is None:
+                self._dated = _Bucket(time, key)
+            else:
+                self._dated.add(time, key)
+        elif self._unknown is None:
+            self._unknown = _Bucket(time, key)
+        else:
+            self._unknown.add(time, key)
 
     def merge(self, other: Span) -> None:
         """Widen the span to include another span."""
-        for time in (other.first, other.last):
-            if time is not None:
-                self.add(time)
+        for bucket in (other._dated, other._undated, other._unknown):
+            if bucket is not None:
+                self.add_keyed(bucket.first, bucket.first_key)
+                self.add_keyed(bucket.last, bucket.last_key)
+
+    @property
+    def first(self) -> str | None:
+        """The earliest time added, as written in the log."""
+        dated, undated = self._dated, self._undated
+        if dated and undated:
+            return min(
+                (undated.first_key[1:], undated.first),
+                (dated.first_key[1:], dated.first),
+            )[1]
+        known = dated or undated or self._unknown
+        return known.first if known else None
+
+    @property
+    def last(self) -> str | None:
+        """The latest time added, as written in the log."""
+        dated, undated = self._dated, self._undated
+        if dated and undated:
+            return max(
+                (undated.last_key[1:], undated.last),
+                (dated.last_key[1:], dated.last),
+            )[1]
+        known = dated or undated or self._unknown
+        return known.last if known else None

@@ -88,3 +88,31 @@ def test_span_keeps_the_first_written_of_equal_times() -> None:
     for time in ("2024-03-04T08:00:01", "2024-03-04 08:00:01", "2024-03-04T08:00:00"):
         span.add(time)
     assert (span.first, span.last) == ("2024-03-04T08:00:00", "2024-03-04T08:00:01")
+
+
+def test_span_across_syslog_and_iso_times_goes_by_month_day_and_clock() -> None:
+    # A paste mixing "Mar 20 09:10:00" with ISO times once ended on the ISO time
+    # just because it carried a year.
+    span = Span()
+    for time in ("Mar 20 09:01:02", "2024-03-20T09:08:02+00:00", "Mar 20 09:10:00"):
+        span.add(time)
+    assert (span.first, span.last) == ("Mar 20 09:01:02", "Mar 20 09:10:00")
+
+
+def test_time_of_unknown_shape_never_wins_over_a_readable_one() -> None:
+    span = Span()
+    for time in ("zzz", "Mar 20 09:01:02", "aaa"):
+        span.add(time)
+    assert (span.first, span.last) == ("Mar 20 09:01:02", "Mar 20 09:01:02")
+    alone = Span()
+    alone.add("later today")
+    assert alone.first == alone.last == "later today"
+
+
+def test_merged_spans_keep_each_kind_of_time() -> None:
+    left, right = Span(), Span()
+    left.add("2024-03-20T09:08:02Z")
+    right.add("Mar 20 09:00:00")
+    right.add("Mar 20 09:30:00")
+    left.merge(right)
+    assert (left.first, left.last) == ("Mar 20 09:00:00", "Mar 20 09:30:00")
