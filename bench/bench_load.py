@@ -12,8 +12,9 @@ Slack does when it thinks a delivery was lost. Stops by itself after --seconds
 or --max-requests, then prints requests/s, latency to acknowledgement
 (p50/p99/max), errors, replies missing, and duplicate replies seen by the fake.
 
-With --workers above 1 each gunicorn worker keeps its own de-duplication memory,
-so a retry that lands on another worker is answered again (see bot/slack/dedupe.py).
+With --workers above 1 the gunicorn workers share their de-duplication memory
+through the SQLite state file (SMTPCODE_STATE_PATH; see bot/slack/dedupe.py), so a
+retry that lands on another worker is still answered once.
 """
 
 from __future__ import annotations
