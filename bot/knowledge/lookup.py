@@ -411,7 +411,8 @@ def _reply_notes(info: table.ReplyInfo) -> tuple[str, ...]:
     if info.table_note:
         notes.append(TABLE_LABEL + info.table_note)
     if info.code_class is CodeClass.APPLICATION:
-        notes.append(NOT_SMTP)
+        if not info.table_note:  # a table note on such a code already says so
+            notes.append(NOT_SMTP)
     elif info.status in STATUS_NOTES:
         notes.append(STATUS_NOTES[info.status])
     if info.dotted:
@@ -577,7 +578,7 @@ def _combine(reply: Explanation, enh: Explanation) -> Explanation:
         retry = enh.retry
     rfc = "; ".join(dict.fromkeys(p for p in (reply.rfc, enh.rfc) if p))
 
-    notes = (*reply.notes, *enh.notes)
+    notes = tuple(dict.fromkeys((*reply.notes, *enh.notes)))
     extra = {**reply.extra, **{f"enhanced_{k}": v for k, v in enh.extra.items()}}
     if mismatch:
         notes = (*notes, mismatch)
@@ -590,7 +591,8 @@ def _combine(reply: Explanation, enh: Explanation) -> Explanation:
         causes=_pair_causes(reply, enh, mismatch=bool(mismatch))[:6],
         action=_pair_action(reply, enh, mismatch=bool(mismatch)),
         retry=retry,
-        related=tuple(r for r in reply.related if r != enh.enhanced),
+        related=_neighbours(enh)
+        or tuple(r for r in reply.related if r != enh.enhanced),
         rfc=rfc,
         notes=notes,
         enhanced_title=enh.title,
@@ -598,6 +600,27 @@ def _combine(reply: Explanation, enh: Explanation) -> Explanation:
         known=reply.known and enh.known,
         extra=extra,
     )
+
+
+def _neighbours(enh: Explanation, count: int = 4) -> tuple[str, ...]:
+    """Registered details nearest a registered enhanced code, same class and subject.
+
+    Beside "550 5.7.26" the useful neighbours are the other 5.7.x codes, not the
+    5.1.x codes a bare 550 points to. Empty when the code is not a registered detail.
+    """
+    if enh.extra.get("match") != "detail" or enh.enhanced is None:
+        return ()
+    klass, subject, detail = enh.enhanced.split(".")
+    found = [
+        int(info.key.partition(".")[2])
+        for (kind, _), info in table.enhanced().items()
+        if kind == "detail"
+        and info.key.partition(".")[0] == subject
+        and klass in info.classes
+        and info.key != f"{subject}.{detail}"
+    ]
+    nearest = sorted(sorted(found, key=lambda d: (abs(d - int(detail)), d))[:count])
+    return tuple(f"{klass}.{subject}.{d}" for d in nearest)
 
 
 def _pair_causes(
@@ -685,6 +708,11 @@ def _refine(base: Explanation, text: str) -> Explanation:
 
     provider = verdict.provider
     retry = provider.retry if provider is not None else base.retry
+    notes = base.notes
+    if provider is not None and provider.note:
+        # The provider's note is shown with it; a code note about the same
+        # provider says the same thing twice.
+        notes = tuple(n for n in notes if provider.provider not in n)
     reason: str | None = verdict.reason or None
     hard: bool | None = verdict.hard
     if not base.code_class.is_failure:
@@ -700,4 +728,5 @@ def _refine(base: Explanation, text: str) -> Explanation:
         reason=reason,
         hard=hard,
         retry=retry,
+        notes=notes,
     )

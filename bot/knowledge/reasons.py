@@ -74,6 +74,9 @@ class Verdict:
     `basis` says which layer decided: "provider", "text", "status", "reply",
     "success" or "fallback". `reason` is "" for a success that is no delivery
     outcome (a 220 greeting, a 235 login, a 354 prompt): there is nothing to sort.
+    A fallback is Sisimai's "onhold" (text that says nothing we know) or
+    "undefined" (no text): --json and --events keep these labels for comparison
+    with Sisimai, and the renderers for people leave them out.
     """
 
     reason: str

@@ -22,6 +22,7 @@ from bot.render.escape import (
     one_line,
     plain_text,
 )
+from bot.render.text import LABEL_ADDRESS, address_text
 
 if TYPE_CHECKING:  # bot.logs is imported only when a log is summarized
     from bot.logs.summary import CodeGroup, Summary
@@ -103,7 +104,8 @@ def _card_text(exp: Explanation) -> str:
     if exp.provider is not None:
         label = f"{words.LABEL_PROVIDER} ({exp.provider.provider})"
         lines.append(_labelled(label, words.provider_text(exp.provider)))
-    lines.append(_labelled(words.LABEL_REASON, words.reason_text(exp.reason, exp.hard)))
+    lines.append(_labelled(words.LABEL_REASON, words.reason_text(exp.reason, None)))
+    lines.append(_labelled(LABEL_ADDRESS, address_text(exp)))
 
     if exp.causes:
         causes = "\n".join(
@@ -112,7 +114,8 @@ def _card_text(exp: Explanation) -> str:
         lines.append(f"*{words.LABEL_CAUSES}:*\n{causes}")
     lines.append(_labelled(words.LABEL_ACTION, exp.action))
     lines.append(_labelled(words.LABEL_RETRY, words.retry_text(exp.retry)))
-    lines += [f":warning: {escape(one_line(n))}" for n in exp.notes]
+    notes = (exp.provider.note if exp.provider else "", *exp.notes)
+    lines += [f":warning: {escape(one_line(n))}" for n in dict.fromkeys(notes) if n]
     return "\n".join(line for line in lines if line)
 
 

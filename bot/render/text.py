@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bot.knowledge.errors import QueryError
-from bot.knowledge.records import Explanation
+from bot.knowledge.records import CodeClass, Explanation
 from bot.render import words
 from bot.render.escape import cut, excerpt, one_line
 
@@ -48,6 +48,28 @@ def _header(exp: Explanation) -> str:
     return header
 
 
+# Whether the address is good, worded so it never seems to contradict the code's
+# class: a 5xx that is a soft bounce refuses this message, not the address.
+# TODO: move these words to bot.render.words (another owner's file).
+LABEL_ADDRESS = "Address status"
+_ADDRESS_BAD = "the address is bad (hard bounce) — remove it from your lists"
+_ADDRESS_FINE = {
+    CodeClass.PERMANENT: "the address is fine (soft bounce) — this message was "
+    "refused for good, so fix the cause, then resend",
+    CodeClass.TRANSIENT: "the address is fine (soft bounce) — the queue retries "
+    "on its own",
+}
+
+
+def address_text(exp: Explanation) -> str:
+    """What the reply says about the recipient's address; "" when it says nothing."""
+    if exp.hard is None or not words.reason_text(exp.reason, None):
+        return ""
+    if exp.hard:
+        return _ADDRESS_BAD
+    return _ADDRESS_FINE.get(exp.code_class, "")
+
+
 def _provider_lines(exp: Explanation) -> list[str]:
     """Who answered and what their reply means, with the reason and bounce kind."""
     lines: list[str] = []
@@ -55,7 +77,8 @@ def _provider_lines(exp: Explanation) -> list[str]:
         label = f"{words.LABEL_PROVIDER} ({exp.provider.provider})"
         lines += _field(label, words.provider_text(exp.provider))
         lines += _field(words.LABEL_FLAG, exp.provider.note)
-    lines += _field(words.LABEL_REASON, words.reason_text(exp.reason, exp.hard))
+    lines += _field(words.LABEL_REASON, words.reason_text(exp.reason, None))
+    lines += _field(LABEL_ADDRESS, address_text(exp))
     return lines
 
 
@@ -84,7 +107,7 @@ def explanation_text(exp: Explanation) -> str:
     lines += _field(words.LABEL_RETRY, words.retry_text(exp.retry))
     lines += _field(words.LABEL_RELATED, ", ".join(exp.related))
     lines += _field("RFC", exp.rfc)
-    for note in exp.notes:
+    for note in dict.fromkeys(exp.notes):
         lines += _field(words.LABEL_FLAG, note)
     return "\n".join(lines)
 

@@ -444,3 +444,26 @@ def test_accepted_message_keeps_delivered_without_a_bounce_kind() -> None:
     exp = explain_pair("250", "2.0.0", "250 2.0.0 Ok: queued as 4A1B2C")
     assert exp.reason == "delivered"
     assert exp.hard is None
+
+
+def test_zero_says_not_an_smtp_reply_once_not_in_two_notes() -> None:
+    notes = explain("0").notes
+
+    assert sum("not an SMTP reply" in note for note in notes) == 1
+
+
+def test_pair_related_codes_are_the_enhanced_codes_neighbours() -> None:
+    # "550 5.7.26" listed 5.1.1 and 5.1.10, the bare 550's pointers.
+    related = explain("550 5.7.26").related
+
+    assert related and all(code.startswith("5.7.") for code in related)
+    assert "5.7.26" not in related
+
+
+def test_provider_note_replaces_the_code_note_about_the_same_provider() -> None:
+    text = "550-5.7.26 This mail is unauthenticated, and has been blocked. gsmtp"
+    exp = lookup.explain_pair("550", "5.7.26", text)
+
+    assert exp.provider is not None and exp.provider.note
+    assert not any("Gmail" in note for note in exp.notes)
+    assert any("Gmail" in note for note in lookup.explain_pair("550", "5.7.26").notes)

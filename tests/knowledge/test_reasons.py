@@ -316,3 +316,27 @@ def test_classify_never_raises_on_odd_input(
 
     assert verdict.reason in reason_names()
     assert verdict.label
+
+
+@pytest.mark.parametrize(
+    ("code", "enhanced", "text"),
+    [
+        ("400", None, "try again later"),
+        ("421", None, "Please try again later"),
+        ("450", None, "retry later"),
+    ],
+)
+def test_bare_try_again_later_is_neither_greylisting_nor_rate_limiting(
+    code: str, enhanced: str | None, text: str
+) -> None:
+    verdict = classify(code, enhanced, text)
+
+    assert verdict.reason not in ("greylisted", "ratelimited")
+    assert verdict.retry is Retry.YES
+    assert not verdict.hard
+
+
+def test_greylisting_needs_greylist_words() -> None:
+    assert classify("451", "4.7.1", "Greylisted, try again later").reason == (
+        "greylisted"
+    )

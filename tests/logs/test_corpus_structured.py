@@ -39,7 +39,7 @@ SINGLE_PAYLOADS = {
     "symfony_sendgrid_bounce.json": ("500", "5.0.0", "bounced"),
     "symfony_sendgrid_deferred.json": ("400", None, "deferred"),
     "symfony_sendgrid_delivered.json": ("250", None, "sent"),
-    "symfony_sendgrid_dropped.json": (None, "5.0.0", "rejected"),
+    "symfony_sendgrid_dropped.json": (None, None, "rejected"),
     "symfony_sendgrid_webhook_dropped.json": (None, None, "rejected"),
 }
 

@@ -421,3 +421,60 @@ def test_returned_message_copy_inside_a_text_part_is_not_read() -> None:
 
     assert "did not accept our requests to connect" in event.text
     assert "DMARC" not in event.text
+
+
+MIXED_PASTE = [
+    "Mar  4 10:00:00 mail postfix/smtp[812]: 4F1A2B3C: to=<bob@example.org>,"
+    " relay=mx.example.org[203.0.113.9]:25, delay=1, dsn=2.0.0,"
+    " status=sent (250 2.0.0 Ok)",
+    "This is the mail system at host mail.example.com.",
+    "",
+    "<jane@example.net>: host mx.example.net[198.51.100.7] said: 550 5.1.1",
+    "    <jane@example.net>: Recipient address rejected: User unknown (in reply to",
+    "    RCPT TO command)",
+    '{"eventType":"Bounce","bounce":{"bounceType":"Permanent",'
+    '"bounceSubType":"General","bouncedRecipients":[{"emailAddress":'
+    '"carol@example.com","action":"failed","status":"5.1.1",'
+    '"diagnosticCode":"smtp; 550 5.1.1 user unknown"}],'
+    '"timestamp":"2024-03-04T10:01:00.000Z"},"mail":{"source":"alice@example.com",'
+    '"destination":["carol@example.com"]}}',
+    "Mar  4 10:02:00 mail postfix/smtp[812]: 5A1B2C3D: to=<dave@example.org>,"
+    " relay=mx.example.org[203.0.113.9]:25, delay=1, dsn=4.2.2, status=deferred"
+    " (host mx.example.org[203.0.113.9] said: 452 4.2.2 Mailbox full (in reply to"
+    " RCPT TO command))",
+]
+
+
+def test_ses_json_line_after_a_pasted_bounce_is_not_swallowed_by_the_bounce() -> None:
+    events = sorted(read_events(MIXED_PASTE), key=lambda e: e.line)
+
+    found = [(e.line, e.format, e.code, e.recipient_domain) for e in events]
+    assert found == [
+        (1, "postfix", "250", "example.org"),
+        (4, "bounce", "550", "example.net"),
+        (7, "esp", "550", "example.com"),
+        (8, "postfix", "452", "example.org"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"eventType":"Bounce"}',
+        "{",
+        "[",
+        '[{"event":"dropped"}]',
+        "#Fields: date-time,event-id",
+        "@400000006000000012345678 delivery 1: failure: no_mailbox",
+        "Apr-07-13 07:08:36 [SSL-out] 192.0.2.4 [SMTP Error] 535 5.7.8 failed",
+    ],
+    ids=["json", "brace", "bracket", "array", "w3c", "tai64n", "assp"],
+)
+def test_pasted_excerpt_hands_back_a_line_of_another_format(line: str) -> None:
+    fmt = DsnFormat()
+    fmt.feed(1, "This is the mail system at host mail.example.com.")
+    fmt.feed(2, "<jane@example.net>: host mx.example.net[198.51.100.7] said: 550")
+
+    assert fmt.feed(3, line) is None
+    assert not fmt.open
+    assert [e.code for e in fmt.flush()] == ["550"]

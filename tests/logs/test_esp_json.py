@@ -6,7 +6,9 @@ import json
 
 import pytest
 
+from bot.logs.event import Event
 from bot.logs.formats.esp_json import MAX_DEPTH, EspJsonFormat
+from bot.logs.reader import read_events
 from tests.logs.feeding import feed_all
 
 SES_BOUNCE = {
@@ -239,3 +241,97 @@ def test_codeless_event_example_names_the_event_and_the_recipient() -> None:
 )
 def test_opens_and_clicks_are_not_events(doc: dict[str, object]) -> None:
     assert feed_all(EspJsonFormat(), [json.dumps(doc)]) == []
+
+
+def _read(docs: list[dict[str, object]]) -> list[Event]:
+    """Events as the reader gives them: reason and hardness filled in."""
+    return list(read_events(json.dumps(doc) for doc in docs))
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {
+            "email": "a@example.com",
+            "event": "dropped",
+            "reason": "Bounced Address",
+            "status": "5.0.0",
+        },
+        {
+            "email": "a@example.com",
+            "event": "dropped",
+            "reason": "Unsubscribed Address",
+            "status": "5.0.0",
+        },
+        {
+            "email": "a@example.com",
+            "event": "dropped",
+            "reason": "Spam Reporting Address",
+            "status": "5.0.0",
+        },
+        {
+            "event-data": {
+                "event": "failed",
+                "severity": "permanent",
+                "reason": "suppress-bounce",
+                "recipient": "a@example.com",
+                "delivery-status": {"code": 605, "message": ""},
+            }
+        },
+    ],
+    ids=["sendgrid-bounced", "sendgrid-unsubscribed", "sendgrid-spam", "mailgun-605"],
+)
+def test_service_suppression_drop_is_suppressed_not_a_remote_5_0_0(
+    doc: dict[str, object],
+) -> None:
+    events = _read([doc])
+
+    assert [(e.code, e.enhanced, e.status, e.reason) for e in events] == [
+        (None, None, "rejected", "suppressed")
+    ]
+    assert events[0].hard is False
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"event": "delivered", "email": "a@example.com", "ts_event": 1709546400},
+        {
+            "RecordType": "Delivery",
+            "Recipient": "a@example.com",
+            "DeliveredAt": "2024-03-04T10:00:00Z",
+            "Details": "Test delivery",
+        },
+        {
+            "eventType": "Delivery",
+            "mail": {"destination": ["a@example.com"]},
+            "delivery": {
+                "recipients": ["a@example.com"],
+                "timestamp": "2024-03-04T10:00:00Z",
+            },
+        },
+    ],
+    ids=["brevo", "postmark", "ses"],
+)
+def test_delivery_event_without_a_code_is_delivered_and_sent(
+    doc: dict[str, object],
+) -> None:
+    events = _read([doc])
+
+    assert [(e.status, e.reason, e.hard) for e in events] == [
+        ("sent", "delivered", False)
+    ]
+
+
+def test_sendgrid_deferral_try_again_later_is_not_greylisting() -> None:
+    doc = {
+        "event": "deferred",
+        "email": "a@example.com",
+        "response": "400 try again later",
+        "attempt": "1",
+    }
+
+    (event,) = _read([doc])
+
+    assert (event.code, event.status) == ("400", "deferred")
+    assert event.reason not in ("greylisted", "onhold", "undefined", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.logs.formats.exchange import ExchangeFormat
+from bot.logs.reader import summarize
 from tests.logs.feeding import feed_all
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
@@ -78,3 +79,36 @@ def test_claims_no_postfix_line_even_after_a_header() -> None:
 
     assert not ExchangeFormat().claims(line)
     assert not fmt.claims(line)
+
+
+def test_receive_protocol_log_rejections_are_inbound() -> None:
+    # Receive-side refusals had no direction, so the verdict told the reader
+    # to fix their own sending for clients their server turned away.
+    events = feed_all(ExchangeFormat(), _read("exchange_protocol_receive.log"))
+
+    assert [(e.code, e.enhanced, e.direction) for e in events] == [
+        ("535", "5.7.3", "inbound"),
+        ("550", "5.7.54", "inbound"),
+    ]
+
+
+def test_send_protocol_log_replies_are_outbound() -> None:
+    events = feed_all(ExchangeFormat(), _read("exchange_protocol_send.log"))
+
+    assert {e.direction for e in events} == {"outbound"}
+
+
+def test_tracking_and_trace_directions_follow_event_and_directionality() -> None:
+    tracking = feed_all(ExchangeFormat(), _read("exchange_tracking.log"))
+    trace = feed_all(ExchangeFormat(), _read("m365_message_trace.csv"))
+
+    assert tracking[0].direction == "outbound"  # SEND
+    assert {e.direction for e in tracking[1:]} == {"outbound"}  # Originating
+    assert [e.direction for e in trace] == ["outbound"] * 3 + ["inbound"]
+
+
+def test_receive_log_verdict_speaks_of_our_server_refusing_callers() -> None:
+    summary = summarize(_read("exchange_protocol_receive.log"))
+
+    assert summary.verdict.startswith("Your server refused 1 incoming message")
+    assert "refused 1 login (password guessing?)" in summary.verdict

@@ -71,3 +71,51 @@ def test_corpus_formats_are_counted_under_the_familys_name(name: str, fmt: str) 
     events = list(reader.events(open_lines(corpus_path("plex_and_other", name))))
     assert events and {e.format for e in events} == {fmt}
     assert set(reader.seen) == {fmt}
+
+
+COURIER_CLIENT = (
+    "Apr 10 03:48:00 mx courieresmtp: id=00A1B2C3,from=<ann@example.com>,"
+    "addr=<bob@example.net>: 550 5.1.1 User unknown"
+)
+ORACLE_OUT = ORACLE.replace('dr="+"', 'dr="-"')
+
+
+@pytest.mark.parametrize(
+    ("make", "line", "direction"),
+    [
+        (CourierFormat, COURIER, "inbound"),
+        (CourierFormat, COURIER_CLIENT, "outbound"),
+        (AsspFormat, ASSP, "inbound"),
+        (OracleImsFormat, ORACLE, "inbound"),
+        (OracleImsFormat, ORACLE_OUT, "outbound"),
+    ],
+    ids=["courier-server", "courier-client", "assp", "oracle-in", "oracle-out"],
+)
+def test_direction_says_whose_reply_it_is(
+    make: type[LogFormat], line: str, direction: str
+) -> None:
+    # Courier, ASSP and Oracle rejections had no direction, so the verdict gave
+    # senders' advice ("clean the list") for the server refusing its callers.
+    (event,) = feed_all(make(), [line])
+
+    assert event.direction == direction
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("fail2ban_assp.log", "Your server refused 11 logins (password guessing?)"),
+        ("fail2ban_oracleims.log", "Your server refused 3 logins (password guessing?)"),
+        (
+            "fail2ban_courier-smtp.log",
+            "Your server refused 5 incoming messages, all mail for addresses that do"
+            " not exist here",
+        ),
+    ],
+)
+def test_corpus_refusals_read_as_our_server_at_work(name: str, start: str) -> None:
+    summary = summarize(open_lines(corpus_path("plex_and_other", name)))
+
+    assert summary.verdict.startswith(start)
+    assert "clean the list" not in summary.verdict
+    assert "check authentication and TLS" not in summary.verdict

@@ -37,7 +37,10 @@ def test_greylisting_by_one_provider_says_temporary_and_nothing_permanent() -> N
     ]
     lines.append(
         _postfix(
-            "ann@example.net", "4.7.1", "deferred", "451 4.7.1 Please try again later"
+            "ann@example.net",
+            "4.7.1",
+            "deferred",
+            "451 4.7.1 Greylisted, please try again later",
         )
     )
 
@@ -251,3 +254,50 @@ def test_failures_of_unknown_direction_are_not_called_outgoing_mail() -> None:
     assert verdict.startswith("1 permanent rejection: unknown users — clean the list.")
     assert "outgoing" not in verdict
     assert "Your server refused 1 incoming message: clients on blocklists" in verdict
+
+
+def test_a_few_known_reasons_do_not_lead_over_a_large_unexplained_code() -> None:
+    # Exim's test-log-0217: 204 x 550 "Perm error" and 3 x 551 (moved) were
+    # summed up as "3 of them mailboxes that moved".
+    s = Summarizer()
+    for _ in range(20):
+        s.add(ev("550", None, reason="onhold"))
+    for _ in range(3):
+        s.add(ev("551", None, reason="hasmoved"))
+
+    verdict = s.finish().verdict
+
+    assert verdict.startswith("23 permanent rejections, mostly 550 (")
+    assert "moved" not in verdict
+
+
+def test_the_biggest_codes_own_known_reason_still_leads() -> None:
+    s = Summarizer()
+    for reason in ["userunknown"] * 4 + ["onhold"] * 6:
+        s.add(ev("550", "5.1.1", reason=reason))
+    s.add(ev("552", "5.2.2", reason="mailboxfull"))
+
+    verdict = s.finish().verdict
+
+    assert verdict.startswith("11 permanent rejections, 4 of them unknown users")
+
+
+def test_inbound_login_failures_are_logins_not_messages() -> None:
+    s = Summarizer()
+    for _ in range(4):
+        s.add(
+            ev(
+                "535",
+                "5.7.8",
+                status="failed",
+                reason="securityerror",
+                direction="inbound",
+            )
+        )
+
+    verdict = s.finish().verdict
+
+    assert verdict == (
+        "Your server refused 4 logins (password guessing?) — working as intended"
+        " unless your own users cannot log in."
+    )

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.knowledge.lookup import explain_pair
 from bot.knowledge.records import CodeClass
 from bot.render import words
 from bot.render.blocks import (
@@ -306,3 +307,16 @@ def test_summary_blocks_use_the_standard_title_as_meaning() -> None:
     one = group("550", explanation=explanation("550"))
     text = json.dumps(summary_blocks(summary(groups=(one,))))
     assert "Mailbox unavailable" in text and "permission to send" not in text
+
+
+def test_card_shows_the_address_status_and_the_provider_note_once() -> None:
+    exp = explain_pair(
+        "550",
+        "5.7.26",
+        "550-5.7.26 This mail is unauthenticated, and has been blocked. gsmtp",
+    )
+    text = json.dumps(explanation_blocks([exp], share=False))
+
+    assert "the address is fine (soft bounce)" in text
+    assert text.count("5.7.26 for single") == 1
+    assert "5.7.25" in text and "5.1.10" not in text

@@ -121,3 +121,11 @@ def test_summary_and_events_json_say_which_way_the_mail_went() -> None:
         "550": {"outbound": 1},
     }
     assert [e["direction"] for e in events] == ["inbound", "outbound"]
+
+
+def test_json_keeps_sisimais_onhold_label_where_text_renderers_hide_it() -> None:
+    # Decided: --json and --events are for machines comparing with Sisimai, whose
+    # "onhold"/"undefined" mean "could not tell"; people's renderers hide them.
+    assert event_dict(event(reason="onhold"))["reason"] == "onhold"
+    vague = summary(groups=(group(reasons={"onhold": 2, "userunknown": 1}),))
+    assert summary_dict(vague)["codes"][0]["reasons"]["onhold"] == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.knowledge.lookup import explain_pair
 from bot.knowledge.records import CodeClass, TableRow
 from bot.logs.summary import CodeGroup
 from bot.render.text import WIDTH, explanations_text, summary_text
@@ -49,14 +50,15 @@ def test_explanation_shows_enhanced_meaning_provider_and_reason() -> None:
         enhanced_meaning="Both checks failed.",
         provider=provider(),
         reason="authfailure",
-        hard=True,
+        hard=False,
         reply_text="5.7.26 This mail is unauthenticated",
     )
     text = explanations_text([exp])
     assert text.startswith("550 5.7.26 ·")
     assert "5.7.26: Multiple authentication checks failed. Both checks failed." in text
     assert "Provider (Example Mail): The message failed sender authentication." in text
-    assert "Reason: authentication failed (SPF/DKIM/DMARC), hard bounce" in text
+    assert "Reason: authentication failed (SPF/DKIM/DMARC)\n" in text
+    assert "Address status: the address is fine (soft bounce)" in text
     assert "Server said: 5.7.26 This mail is unauthenticated" in text
 
 
@@ -190,6 +192,46 @@ def test_totals_say_one_line_not_one_lines() -> None:
 
 def test_explanation_reason_shows_a_label_never_an_internal_name() -> None:
     text = explanations_text([explanation("550", reason="userunknown", hard=True)])
-    assert "Reason: unknown user, hard bounce" in text
+    assert "Reason: unknown user\n" in text
+    assert "Address status: the address is bad (hard bounce)" in text
     vague = explanations_text([explanation("550", reason="onhold", hard=False)])
     assert "Reason" not in vague and "onhold" not in vague
+
+
+def test_soft_bounce_under_a_permanent_code_is_explained_not_contradicted() -> None:
+    # "permanent failure" in the header beside a bare "soft bounce" read as a
+    # contradiction; the address line now says what each one is about.
+    exp = explanation("550", enhanced="5.7.26", reason="authfailure", hard=False)
+    text = explanations_text([exp])
+
+    assert "soft bounce" not in text.split("Address status:")[0]
+    assert (
+        "Address status: the address is fine (soft bounce) — this message was"
+        " refused for good, so fix the cause, then resend"
+    ) in " ".join(text.split())
+
+
+def test_temporary_soft_bounce_says_the_queue_retries() -> None:
+    exp = explanation(
+        "452",
+        enhanced="4.2.2",
+        code_class=CodeClass.TRANSIENT,
+        reason="mailboxfull",
+        hard=False,
+    )
+
+    assert "the queue retries on its own" in explanations_text([exp])
+
+
+def test_gmail_5_7_26_card_has_one_gmail_note_and_5_7_neighbours() -> None:
+    exp = explain_pair(
+        "550",
+        "5.7.26",
+        "550-5.7.26 This mail is unauthenticated, which poses a security risk to"
+        " the sender and Gmail users, and has been blocked. gsmtp",
+    )
+    text = explanations_text([exp])
+
+    notes = [line for line in text.splitlines() if line.startswith("  Note:")]
+    assert sum("5.7.26" in note for note in notes) == 1
+    assert all(r.startswith("5.7.") for r in exp.related) and exp.related

@@ -79,9 +79,15 @@ _TEXT_START = (
 
 _HEADS = frozenset(p[:4] for p in _MESSAGE_START + _DSN_START + _TEXT_START)
 
-# A line from some other log (syslog or ISO 8601 time first) ends a pasted excerpt.
+# A line from some other log or document ends a pasted excerpt and is left for
+# its own format: syslog or ISO 8601 time first, ASSP's "Apr-07-13" time, qmail's
+# TAI64N stamp, an Exchange W3C header, an Oracle Messaging Server record, or the
+# first line of a JSON document (a mail service's event).
 _FOREIGN_LINE = re.compile(
-    r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)"
+    r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d"
+    r"|[A-Z][a-z]{2}-\d\d-\d\d \d\d:\d\d:\d\d |@4000[0-9a-f]{20} "
+    r"|#(?:Fields|Software|Version|Log-type|Date): |<co ts="
+    r'|\{[ \t]*(?:"|$)|\[[ \t]*(?:\{|$))'
 )
 # Inside a message only a real syslog line ends it early.
 _SYSLOG_LINE = re.compile(
@@ -232,8 +238,10 @@ class DsnFormat:
             return done
 
         if self._ends_before(line):
-            self._pending.extend(self._finish())
-            return done or None
+            # The line is not ours: it goes back to the reader, and so that it is
+            # not swallowed, even events already due wait for the next call.
+            self._pending = done + self._finish()
+            return None
 
         self._add(line)
         if (

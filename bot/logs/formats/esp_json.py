@@ -45,6 +45,9 @@ _STATUS_WORDS = {
     "generationfailure invalid invalidemail suppressed renderingfailure messageheld",
     "info": "complaint spam spamreport spamcomplaint complained feedback",
 }
+# The reason of an outcome that carries no code: a delivery or a complaint says
+# all there is to say; a failure's reason comes from its text (reasons.classify).
+_STATUS_REASONS = {"sent": "delivered", "info": "feedback"}
 _STATUS_OF = {
     word: status for status, words in _STATUS_WORDS.items() for word in words.split()
 }
@@ -377,12 +380,15 @@ def _event(fields: dict[str, Any], lineno: int) -> Event:
             note = f"provider code {field_code}"
             if field_code[0] not in "45":  # Mailgun 6xx: dropped, never sent
                 fields["status"] = "rejected"
-    enhanced = enhanced or valid_enhanced(str(fields.get("enhanced") or ""))
-
     status = str(fields["status"])
+    if status != "rejected" or code is not None:
+        # A service's own drop (never sent) holds no server reply; SendGrid still
+        # puts a generic 5.0.0 in its status field, which is no reply to count.
+        enhanced = enhanced or valid_enhanced(str(fields.get("enhanced") or ""))
     if status == "bounced" and (code or enhanced or "5")[0] == "4":
         status = "deferred"
     words = " ".join(part for part in (note, rest) if part)
+    reason = _STATUS_REASONS.get(status) if not (code or enhanced) else None
     return Event(
         line=lineno,
         format=EspJsonFormat.name,
@@ -394,6 +400,8 @@ def _event(fields: dict[str, Any], lineno: int) -> Event:
         time=_iso_time(fields.get("time")),
         text=words[:500],
         example=_example(fields, text or note),
+        reason=reason,
+        hard=False if reason else None,
         direction="outbound",  # a sending service reports mail we sent
     )
 

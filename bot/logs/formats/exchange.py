@@ -55,6 +55,11 @@ _TRACKING_STATUS = {
     "DSN": "info",
     "POISONMESSAGE": "failed",
 }
+# Protocol log event column: who sent the data of the line.
+_SPEAKER = {">": "inbound", "<": "outbound"}
+# A receive is always this server answering a client, a send the next hop
+# answering it; other tracking events follow the directionality column.
+_TRACKING_DIRECTION = {"RECEIVE": "inbound", "SEND": "outbound"}
 # Message trace words, in the Status column or as the last event of recipient_status.
 _TRACE_WORDS = {
     "delivered": "sent",
@@ -69,6 +74,9 @@ _TRACE_WORDS = {
     "filteredasspam": "rejected",
     "dropped": "rejected",
 }
+# The directionality column of tracking logs and trace exports: "Incoming" mail
+# came from outside to this organisation, "Originating" was sent by its users.
+_DIRECTIONALITY = {"incoming": "inbound", "originating": "outbound"}
 # A reply inside braces or after "##": "{550 5.7.1 ...}", "user@x##Receive, Fail".
 _REPLY_ANYWHERE = re.compile(r"(?:^|[{;\s'\"])(?=[245]\d\d[ -][245]\.\d)")
 
@@ -159,7 +167,12 @@ class ExchangeFormat:
     def _protocol_events(
         self, values: dict[str, str], lineno: int, line: str
     ) -> list[Event]:
-        """A reply in a protocol log; 2xx only as the answer to a message's data."""
+        """A reply in a protocol log; 2xx only as the answer to a message's data.
+
+        The event column says who spoke: ">" this server (in a receive log, its
+        reply to a client: inbound), "<" the other side (in a send log, the next
+        hop's reply: outbound).
+        """
         data = values.get("data", "")
         session = values.get("session-id", "")
         code, enhanced, text = split_reply(data)
@@ -184,6 +197,7 @@ class ExchangeFormat:
                 time=values.get("date-time") or None,
                 text=text[:500],
                 example=example(line),
+                direction=_SPEAKER.get(values.get("event", "")),
             )
         ]
 
@@ -210,6 +224,7 @@ def _tracking_events(values: dict[str, str], lineno: int, line: str) -> list[Eve
         return []
 
     remote = values.get("server-hostname") or values.get("server-ip") or None
+    direction = _TRACKING_DIRECTION.get(event_id) or _directionality(values)
     events = []
     for index, reply in enumerate(statuses or [""]):
         code, enhanced, text = split_reply(reply.strip())
@@ -228,6 +243,7 @@ def _tracking_events(values: dict[str, str], lineno: int, line: str) -> list[Eve
                 time=values.get("date-time") or None,
                 text=text[:500],
                 example=example(line),
+                direction=direction,
             )
         )
     return events
@@ -281,5 +297,11 @@ def _trace_events(values: dict[str, str], lineno: int, line: str) -> list[Event]
             time=when,
             text=text[:500],
             example=example(line),
+            direction=_directionality(values),
         )
     ]
+
+
+def _directionality(values: dict[str, str]) -> str | None:
+    """ "inbound" or "outbound" from a directionality column, when there is one."""
+    return _DIRECTIONALITY.get(values.get("directionality", "").strip().lower())

@@ -23,6 +23,9 @@ _ASSP = re.compile(r"(?:\[SMTP Error\] |after reply: |reply: )([2-5]\d\d[ -].*)$
 _ASSP_TIME = re.compile(r"[A-Z][a-z]{2}-\d\d-\d\d \d\d:\d\d:\d\d")
 _ORACLE_TIME = re.compile(r' ts="([^"]+)"')
 _ORACLE_DI = re.compile(r' di="([2-5]\d\d[ -][^"]*)"')
+# The record's `dr` attribute: "+" a connection made to this server, "-" one it
+# made to another.
+_ORACLE_DIRECTION = {' dr="+"': "inbound", ' dr="-"': "outbound"}
 
 
 class CourierFormat(SingleLineFormat):
@@ -78,6 +81,7 @@ def _event(
     reply: str,
     time: str | None,
     recipient: str | None = None,
+    direction: str | None = None,
 ) -> tuple[Event, ...]:
     """One event from a reply text, or nothing when it holds no reply code."""
     code, enhanced, text = split_reply(reply)
@@ -95,27 +99,35 @@ def _event(
             time=time,
             text=text,
             example=line,
+            direction=direction,
         ),
     )
 
 
 def _courier(lineno: int, line: str) -> tuple[Event, ...]:
-    """A courieresmtpd rejection or a courieresmtp delivery failure."""
+    """A courieresmtpd rejection or a courieresmtp delivery failure.
+
+    courieresmtpd is Courier's SMTP server answering a client (inbound);
+    courieresmtp is its client quoting the next hop's reply (outbound).
+    """
     found = _COURIER.search(line)
     if found is None:
         return ()
     recipient = field(line, "to=<", ">") or field(line, "addr=<", ">")
-    return _event(lineno, line, NAME, found.group(1), line_time(line), recipient)
+    direction = "inbound" if "courieresmtpd" in line else "outbound"
+    reply, when = found.group(1), line_time(line)
+    return _event(lineno, line, NAME, reply, when, recipient, direction)
 
 
 def _assp(lineno: int, line: str) -> tuple[Event, ...]:
-    """An ASSP line quoting the reply it sent."""
+    """An ASSP line quoting the reply it sent to a client (always inbound)."""
     found = _ASSP.search(line)
     if found is None:
         return ()
     stamp = _ASSP_TIME.match(line)
     reply = found.group(1).rstrip(";")
-    return _event(lineno, line, ASSP, reply, stamp.group(0) if stamp else None)
+    when = stamp.group(0) if stamp else None
+    return _event(lineno, line, ASSP, reply, when, direction="inbound")
 
 
 def _oracle(lineno: int, line: str) -> tuple[Event, ...]:
@@ -124,6 +136,6 @@ def _oracle(lineno: int, line: str) -> tuple[Event, ...]:
     if found is None:
         return ()
     stamp = _ORACLE_TIME.search(line)
-    return _event(
-        lineno, line, ORACLE, found.group(1), stamp.group(1) if stamp else None
-    )
+    when = stamp.group(1) if stamp else None
+    direction = next((d for key, d in _ORACLE_DIRECTION.items() if key in line), None)
+    return _event(lineno, line, ORACLE, found.group(1), when, direction=direction)
