@@ -22,7 +22,7 @@ from bot.render.escape import (
     one_line,
     plain_text,
 )
-from bot.render.text import LABEL_ADDRESS, address_text
+from bot.render.text import address_text
 
 if TYPE_CHECKING:  # bot.logs is imported only when a log is summarized
     from bot.logs.summary import CodeGroup, Summary
@@ -105,7 +105,7 @@ def _card_text(exp: Explanation) -> str:
         label = f"{words.LABEL_PROVIDER} ({exp.provider.provider})"
         lines.append(_labelled(label, words.provider_text(exp.provider)))
     lines.append(_labelled(words.LABEL_REASON, words.reason_text(exp.reason, None)))
-    lines.append(_labelled(LABEL_ADDRESS, address_text(exp)))
+    lines.append(_labelled(words.LABEL_ADDRESS, address_text(exp)))
 
     if exp.causes:
         causes = "\n".join(

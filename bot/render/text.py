@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bot.knowledge.errors import QueryError
-from bot.knowledge.records import CodeClass, Explanation
+from bot.knowledge.records import Explanation
 from bot.render import words
 from bot.render.escape import cut, excerpt, one_line
 
@@ -48,26 +48,13 @@ def _header(exp: Explanation) -> str:
     return header
 
 
-# Whether the address is good, worded so it never seems to contradict the code's
-# class: a 5xx that is a soft bounce refuses this message, not the address.
-# TODO: move these words to bot.render.words (another owner's file).
-LABEL_ADDRESS = "Address status"
-_ADDRESS_BAD = "the address is bad (hard bounce) — remove it from your lists"
-_ADDRESS_FINE = {
-    CodeClass.PERMANENT: "the address is fine (soft bounce) — this message was "
-    "refused for good, so fix the cause, then resend",
-    CodeClass.TRANSIENT: "the address is fine (soft bounce) — the queue retries "
-    "on its own",
-}
-
-
 def address_text(exp: Explanation) -> str:
     """What the reply says about the recipient's address; "" when it says nothing."""
     if exp.hard is None or not words.reason_text(exp.reason, None):
         return ""
     if exp.hard:
-        return _ADDRESS_BAD
-    return _ADDRESS_FINE.get(exp.code_class, "")
+        return words.ADDRESS_BAD
+    return words.ADDRESS_FINE.get(exp.code_class.value, "")
 
 
 def _provider_lines(exp: Explanation) -> list[str]:
@@ -78,7 +65,7 @@ def _provider_lines(exp: Explanation) -> list[str]:
         lines += _field(label, words.provider_text(exp.provider))
         lines += _field(words.LABEL_FLAG, exp.provider.note)
     lines += _field(words.LABEL_REASON, words.reason_text(exp.reason, None))
-    lines += _field(LABEL_ADDRESS, address_text(exp))
+    lines += _field(words.LABEL_ADDRESS, address_text(exp))
     return lines
 
 

@@ -122,6 +122,20 @@ def file_too_big(name: str, limit: int) -> str:
     )
 
 
+# Whether the recipient's address is good, worded so that it never seems to
+# contradict the code's class: a 5xx soft bounce refuses this message, not the
+# address.
+LABEL_ADDRESS = "Address status"
+ADDRESS_BAD = "the address is bad (hard bounce) — remove it from your lists"
+ADDRESS_FINE = {
+    "permanent failure": "the address is fine (soft bounce) — this message was "
+    "refused for good, so fix the cause, then resend",
+    "transient failure": "the address is fine (soft bounce) — the queue retries "
+    "on its own",
+}
+"""By the code's class (CodeClass values)."""
+
+
 def size_mismatch(name: str) -> str:
     """A download that ran past the size Slack stated for the file."""
     return (
