@@ -340,3 +340,16 @@ def test_requested_providers_are_all_known() -> None:
 
     wanted = {"Gmail", "Microsoft 365", "Outlook.com", "Yahoo", "Apple iCloud"}
     assert wanted | {"Spamhaus", "Barracuda", "SpamCop"} <= names
+
+
+def test_microsoft_server_busy_in_its_throttling_range_is_rate_limiting() -> None:
+    # "451 4.7.500 Server busy. Please try again later" was read as a full server.
+    from bot.knowledge.reasons import classify
+
+    verdict = classify(
+        "451", "4.7.500", "Server busy. Please try again later from [192.0.2.10]."
+    )
+    assert verdict.provider is not None
+    assert verdict.provider.provider == "Microsoft 365"
+    assert verdict.reason == "ratelimited"
+    assert verdict.hard is False
