@@ -22,6 +22,8 @@ ENHANCED_RE = re.compile(r"(?<![\w.])#?([245]\.\d{1,3}\.\d{1,3})(?!\d|\.\d)")
 _REPLY_AT_START = re.compile(
     r"\s*([2-5]\d\d)(?:[ -]+#?(?:([245]\.\d{1,3}\.\d{1,3})(?!\d|\.\d))?|$)"
 )
+_ACCEPTED = "250 2.0.0 "
+"""The reply of most deliveries; split_reply() reads it without the pattern."""
 _IN_REPLY_TO = re.compile(r"\s*\(in reply to [^()]*\)\s*$")
 _SPACES = re.compile(r"\s+")
 _ADDRESS_DOMAIN = re.compile(r"@([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])")
@@ -39,6 +41,8 @@ def split_reply(text: str) -> tuple[str | None, str | None, str]:
     A reply folded onto one line ("550-5.7.1 a 550-5.7.1 b 550 5.7.1 c") keeps
     its code once and loses the repeated prefixes (RFC 5321 s4.2.1).
     """
+    if text.startswith(_ACCEPTED) and "250" not in text[9:]:
+        return "250", "2.0.0", text[9:].strip()  # what the pattern gives, sooner
     match = _REPLY_AT_START.match(text)
     if match is None:
         return None, None, text
@@ -82,8 +86,30 @@ def domain_of(address: str | None) -> str | None:
     """The lower-cased domain of an address ("<j@Example.COM>" -> "example.com")."""
     if not address:
         return None
-    match = _ADDRESS_DOMAIN.search(address)
-    return match.group(1).lower().rstrip(".") if match else None
+    at = address.find("@")
+    if at < 0:
+        return None
+    # No match can start before the first "@", so the rest from there decides;
+    # it repeats (a log names few domains), the local part before it rarely does.
+    return _domain_after(address[at:])
+
+
+_DOMAINS: dict[str, str | None] = {}
+_DOMAINS_LIMIT = 4096
+
+
+def _domain_after(tail: str) -> str | None:
+    """domain_of() of a text that starts at its first "@", through a small cache."""
+    try:
+        return _DOMAINS[tail]
+    except KeyError:
+        pass
+    match = _ADDRESS_DOMAIN.search(tail)
+    domain = match.group(1).lower().rstrip(".") if match else None
+    if len(_DOMAINS) >= _DOMAINS_LIMIT:
+        _DOMAINS.clear()
+    _DOMAINS[tail] = domain
+    return domain
 
 
 def field(line: str, name: str, stop: str = ",") -> str | None:

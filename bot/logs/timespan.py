@@ -66,14 +66,30 @@ def _syslog_key(text: str) -> TimeKey | None:
     """The key of a syslog time ("Mar  1 08:20:50", the bulk of most logs) by
     slicing, or None to leave the text to the patterns (same key either way)."""
     if len(text) == 15 and text[3] == " " and text[6] == " " and text[9] == ":":
-        month = _MONTHS.get(text[:3].lower())
-        if month and text[4:6].strip().isdigit():
-            return 0, month, int(text[4:6]), text[7:]
+        day = _DAYS.get(text[:6])
+        if day is None:
+            if len(_DAYS) >= _KEYS_LIMIT:
+                _DAYS.clear()
+            day = _DAYS[text[:6]] = _syslog_day(text[:6])
+        if day:
+            return 0, day[0], day[1], text[7:]
     if len(text) == 14 and _SYSLOG_SHORT.fullmatch(text):
         month = _MONTHS.get(text[:3].lower())  # "Mar 1 08:20:50": line_time's days 1-9
         if month:
             return 0, month, int(text[4]), text[6:]
     return None
+
+
+_DAYS: dict[str, tuple[int, int] | tuple[()]] = {}
+"""_syslog_day() by its text: times are new every second, their days are not."""
+
+
+def _syslog_day(text: str) -> tuple[int, int] | tuple[()]:
+    """(month, day) of "Mar  1" or "Mar 14", or () when it is not such a day."""
+    month = _MONTHS.get(text[:3].lower())
+    if month and text[4:6].strip().isdigit():
+        return month, int(text[4:6])
+    return ()
 
 
 def _clock(clock: str) -> str:
@@ -92,7 +108,7 @@ def cached_key(time: str) -> TimeKey:
     if key is None:
         if len(_KEYS) >= _KEYS_LIMIT:
             _KEYS.clear()
-        key = _KEYS[time] = time_key(time)
+        key = _KEYS[time] = _syslog_key(time) or time_key(time)
     return key
 
 

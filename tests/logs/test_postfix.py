@@ -266,3 +266,29 @@ def test_scan_numbers_events_from_the_line_it_starts_at() -> None:
     taken, found = PostfixFormat().scan(["x", quiet, reply, quiet, "y"], 1, 11)
     assert taken == 4
     assert [(e.line, e.code) for e in found] == [(12, "250")]
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [
+        ("sent", "sent"),
+        ("sent,", "sent"),
+        ("sentinel", None),
+        ("deferred", "deferred"),
+        ("SOFTBOUNCE", "deferred"),
+    ],
+)
+def test_status_word_is_read_whole_before_the_reply(
+    word: str, status: str | None
+) -> None:
+    line = (
+        "Mar 22 08:03:01 mx postfix/smtp[12370]: 4E7461: to=<jo@example.net>, "
+        f"relay=mx.example.net[198.51.100.2]:25, dsn=2.0.0, status={word} "
+        "(250 2.0.0 Ok: queued as 9BFFEEDECB)"
+    )
+    found = events(line)
+    assert [event.status for event in found] == ([status] if status else [])
+    for event in found:
+        assert (event.code, event.enhanced) == ("250", "2.0.0")
+        assert event.text == "Ok: queued as 9BFFEEDECB"
+        assert event.remote_host == "mx.example.net"

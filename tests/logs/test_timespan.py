@@ -6,7 +6,7 @@ import pytest
 
 from bot.logs.reader import summarize
 from bot.logs.source import text_lines
-from bot.logs.timespan import Span, time_key
+from bot.logs.timespan import Span, cached_key, time_key
 
 
 @pytest.mark.parametrize(
@@ -116,3 +116,24 @@ def test_merged_spans_keep_each_kind_of_time() -> None:
     right.add("Mar 20 09:30:00")
     left.merge(right)
     assert (left.first, left.last) == ("Mar 20 09:00:00", "Mar 20 09:30:00")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mar  1 08:20:50",
+        "Mar 14 08:20:50",
+        "mar 14 08:20:50",
+        "Xyz 14 08:20:50",
+        "Mar 1x 08:20:50",
+        "Mar  x 08:20:50",
+        "Dec 31 23:59:59",
+    ],
+)
+def test_syslog_times_key_as_the_general_patterns_would_also_when_cached(
+    text: str,
+) -> None:
+    expected = _key_by_patterns(text)
+    assert time_key(text) == expected
+    assert time_key(text) == expected  # the second time its day comes from a cache
+    assert cached_key(text) == expected

@@ -88,9 +88,10 @@ class PostfixFormat(SingleLineFormat):
             line = lines[index]
             if "postfix/" not in line or "]: " not in line:
                 return index, events
-            if (
-                "status=" in line
-                or "reject" in line
+            if "status=" in line:  # feed()'s first test, made here
+                events.extend(_status_line(lineno + index - start, line, _body(line)))
+            elif (
+                "reject" in line
                 or "proxy-" in line
                 or "said: " in line
                 or "refused to talk" in line
@@ -121,11 +122,15 @@ def _body(line: str) -> str:
 def _status_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
     """`QID: to=<a@b>, relay=.., dsn=5.1.1, status=bounced (host .. said: 550 ..)`."""
     at = body.find("status=") + 7
-    word = _STATUS_WORD.match(body, at)
-    end = word.end() if word else at
-    status = _STATUSES.get(body[at:end])
-    if status is None:
-        return ()
+    if body.startswith("sent (", at):  # most lines: the pattern would end here too
+        status, end = "sent", at + 4
+    else:
+        word = _STATUS_WORD.match(body, at)
+        end = word.end() if word else at
+        known = _STATUSES.get(body[at:end])
+        if known is None:
+            return ()
+        status = known
 
     paren = body.find("(", end)
     detail = body[paren + 1 : body.rfind(")")] if paren >= 0 else ""
@@ -140,19 +145,28 @@ def _status_line(lineno: int, line: str, body: str) -> tuple[Event, ...]:
             return ()
 
     recipient = field(body, "to=") or body.partition(": ")[2].partition(",")[0]
+    domain = domain_of(recipient)
+    host = host or _relay_host(field(body, "relay="))
+    time = line_time(line)
+    text = text if code else detail.strip()
+    # Positional, in Event's field order: this runs for most lines of a log, and
+    # keyword arguments make the tuple about twice as slow to build.
     return (
         Event(
-            line=lineno,
-            format=NAME,
-            code=code,
-            enhanced=enhanced,
-            status=status,
-            recipient_domain=domain_of(recipient),
-            remote_host=host or _relay_host(field(body, "relay=")),
-            time=line_time(line),
-            text=text if code else detail.strip(),
-            example=line,
-            direction="outbound",
+            lineno,
+            NAME,
+            code,
+            enhanced,
+            status,
+            domain,
+            host,
+            time,
+            text,
+            line,  # example
+            None,  # provider
+            None,  # reason
+            None,  # hard
+            "outbound",
         ),
     )
 
