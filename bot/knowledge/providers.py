@@ -6,17 +6,14 @@ loaded once; teaching smtpcode a new provider reply means adding a row.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 from dataclasses import dataclass
-from importlib import resources
 
 from bot.knowledge.records import ProviderReply, Retry
+from bot.knowledge.table import data_rows
 from bot.knowledge.textmatch import Guarded
 
 __all__ = [
-    "data_rows",
     "host_provider",
     "match_lowered",
     "match_provider",
@@ -178,12 +175,6 @@ def _parse_spans(field: str) -> tuple[_Span, ...]:
             raise ValueError(f"bad enhanced code in {_REPLIES_FILE}: {item!r}")
         spans.append((first[0], first[1], first[2], last[2]))
     return tuple(spans)
-
-
-def data_rows(name: str) -> list[dict[str, str]]:
-    """Rows of one CSV file in the knowledge package's data folder."""
-    text = resources.files("bot.knowledge").joinpath("data", name).read_text("utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 @functools.cache

@@ -10,8 +10,9 @@ import functools
 import re
 from dataclasses import dataclass
 
-from bot.knowledge.providers import data_rows, match_lowered
+from bot.knowledge.providers import match_lowered
 from bot.knowledge.records import ProviderReply, Retry
+from bot.knowledge.table import data_rows
 
 __all__ = [
     "ReasonInfo",

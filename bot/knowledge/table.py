@@ -1,7 +1,8 @@
 """The knowledge data files (seed table, reply codes, enhanced codes), read once.
 
 Each file is parsed on first use into small frozen records held in read-only
-mappings; every later call returns the same objects.
+mappings; every later call returns the same objects. `data_rows` is the one CSV
+reader, shared with the provider and reason tables.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ class EnhancedInfo:
         return self.retry_permanent
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    """The rows of one CSV data file in the package, as dicts."""
+def data_rows(name: str) -> list[dict[str, str]]:
+    """The rows of one CSV file in the knowledge package's data folder, as dicts."""
     text = resources.files("bot.knowledge").joinpath("data", name).read_text("utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -83,7 +84,7 @@ def seed_rows() -> tuple[TableRow, ...]:
     """The 28 rows of the embedded table, in the design's order."""
     return tuple(
         TableRow(code=r["code"], description=r["description"], type=r["type"])
-        for r in _rows(SEED_FILE)
+        for r in data_rows(SEED_FILE)
     )
 
 
@@ -97,7 +98,7 @@ def seed_by_code() -> Mapping[str, TableRow]:
 def replies() -> Mapping[str, ReplyInfo]:
     """Every basic reply code we know, plus the class rows "2xx" to "5xx"."""
     infos = {}
-    for r in _rows(REPLY_FILE):
+    for r in data_rows(REPLY_FILE):
         infos[r["code"]] = ReplyInfo(
             code=r["code"],
             code_class=CodeClass(r["class"]),
@@ -120,7 +121,7 @@ def replies() -> Mapping[str, ReplyInfo]:
 def enhanced() -> Mapping[tuple[str, str], EnhancedInfo]:
     """Enhanced-code rows keyed by (kind, key): ("detail", "7.26"), ("class", "5")."""
     infos = {}
-    for r in _rows(ENHANCED_FILE):
+    for r in data_rows(ENHANCED_FILE):
         info = EnhancedInfo(
             kind=r["kind"],
             key=r["key"],

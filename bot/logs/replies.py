@@ -61,12 +61,6 @@ def fold_continuations(text: str, code: str, enhanced: str | None) -> str:
     return _SPACES.sub(" ", re.sub(r"(?:^|\s)" + prefix, " ", text)).strip()
 
 
-def find_enhanced(text: str) -> str | None:
-    """The first well-formed enhanced status code in a text, or None."""
-    match = ENHANCED_RE.search(text)
-    return match.group(1) if match else None
-
-
 def valid_enhanced(value: str | None) -> str | None:
     """The value when it is a well-formed enhanced code ("dsn=" fields), else None."""
     if not value:

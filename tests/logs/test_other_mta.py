@@ -6,7 +6,6 @@ import pytest
 
 from bot.logs.formats.base import LogFormat
 from bot.logs.formats.other_mta import (
-    FAMILIES,
     AsspFormat,
     CourierFormat,
     OracleImsFormat,
@@ -52,10 +51,6 @@ def test_assp_and_oracle_lines_are_not_reported_as_courier(name: str) -> None:
     # The reader counted ASSP and Oracle lines under the format name "courier".
     summary = summarize([LINES[name]])
     assert summary.formats == {name: 1}
-
-
-def test_families_lists_the_three_formats() -> None:
-    assert [make().name for make in FAMILIES] == ["courier", "assp", "oracle-ims"]
 
 
 @pytest.mark.parametrize(

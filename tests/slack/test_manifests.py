@@ -86,6 +86,7 @@ def test_manifests_use_the_words_people_see() -> None:
     assert command["description"] == words.SLASH_DESCRIPTION
     assert command["usage_hint"] == words.SLASH_USAGE_HINT
     assert shortcut["name"] == registry.SHORTCUT_NAME == words.SHORTCUT_NAME
+    assert shortcut["description"] == words.SHORTCUT_DESCRIPTION
     assert load("socket")["features"] == {
         **m["features"],
         "slash_commands": [{k: v for k, v in command.items() if k != "url"}],

@@ -70,10 +70,6 @@ class OracleImsFormat(SingleLineFormat):
         return _oracle(lineno, line)
 
 
-FAMILIES = (CourierFormat, AsspFormat, OracleImsFormat)
-"""The formats of this module, for reader.FORMATS."""
-
-
 def _event(
     lineno: int,
     line: str,
