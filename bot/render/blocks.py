@@ -22,7 +22,7 @@ from bot.render.escape import (
     one_line,
     plain_text,
 )
-from bot.render.text import address_text
+from bot.render.text import address_text, summary_totals
 
 if TYPE_CHECKING:  # bot.logs is imported only when a log is summarized
     from bot.logs.summary import CodeGroup, Summary
@@ -152,14 +152,20 @@ def share_value(exps: Iterable[Explanation]) -> str:
     return labels[:BUTTON_VALUE].rsplit("\n", 1)[0]
 
 
-def _share_actions(value: str) -> Block:
+def share_actions(
+    value: str,
+    *,
+    action_id: str = words.SHARE_ACTION_ID,
+    block_id: str = SHARE_BLOCK_ID,
+) -> Block:
+    """An actions block with the "Share in channel" button carrying `value`."""
     button = {
         "type": "button",
         "text": {"type": "plain_text", "text": words.SHARE_BUTTON},
-        "action_id": words.SHARE_ACTION_ID,
+        "action_id": action_id,
         "value": value,
     }
-    return {"type": "actions", "block_id": SHARE_BLOCK_ID, "elements": [button]}
+    return {"type": "actions", "block_id": block_id, "elements": [button]}
 
 
 def explanation_blocks(
@@ -175,7 +181,7 @@ def explanation_blocks(
     if problem_texts or not exps:
         tail += problem_blocks("\n".join(problem_texts) or words.NOT_A_CODE)
     if share and exps:
-        tail.append(_share_actions(share_value(exps)))
+        tail.append(share_actions(share_value(exps)))
 
     blocks: list[Block] = []
     shown = 0
@@ -230,13 +236,7 @@ def summary_blocks(summary: Summary, *, title: str = "") -> list[Block]:
     When codes are left out, a last context line says "+N more codes"; the Slack
     layer attaches the full text.
     """
-    totals = words.totals_text(
-        summary.lines_read,
-        summary.events,
-        summary.bytes_read,
-        summary.formats,
-        summary.unparsed,
-    )
+    totals = summary_totals(summary)
     blocks = [
         header(one_line(title) or words.SUMMARY_TITLE),
         section(f"*{words.VERDICT}:* {escape(one_line(summary.verdict))}"),

@@ -48,6 +48,17 @@ def _header(exp: Explanation) -> str:
     return header
 
 
+def summary_totals(summary: Summary) -> str:
+    """ "127 lines read (16 KB) · 20 events found · formats: postfix ×127"."""
+    return words.totals_text(
+        summary.lines_read,
+        summary.events,
+        summary.bytes_read,
+        summary.formats,
+        summary.unparsed,
+    )
+
+
 def address_text(exp: Explanation) -> str:
     """What the reply says about the recipient's address; "" when it says nothing."""
     if exp.hard is None or not words.reason_text(exp.reason, None):
@@ -174,14 +185,7 @@ def summary_text(summary: Summary) -> str:
         if examples:
             out += ["", "Examples", *examples]
 
-    totals = words.totals_text(
-        summary.lines_read,
-        summary.events,
-        summary.bytes_read,
-        summary.formats,
-        summary.unparsed,
-    )
-    out += ["", *_pack(totals.split(" · "))]
+    out += ["", *_pack(summary_totals(summary).split(" · "))]
     span = words.seen_range(summary.first_seen, summary.last_seen)
     if span:
         out.append(f"Time span: {span}")

@@ -26,6 +26,7 @@ from bot.render.blocks import (
     explanation_blocks,
     problem_blocks,
     section,
+    share_actions,
     summary_blocks,
 )
 from bot.render.escape import code_span, cut, escape, one_line
@@ -225,17 +226,11 @@ def with_share_button(answer: Answer, kept: KeptStore, owner: str = "") -> Answe
 
 def share_summary_button(key: str) -> Block:
     """The actions block under a private summary; the button's value is the kept id."""
-    button = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": words.SHARE_BUTTON},
-        "action_id": words.SHARE_SUMMARY_ACTION_ID,
-        "value": key,
-    }
-    return {
-        "type": "actions",
-        "block_id": words.SHARE_SUMMARY_ACTION_ID,
-        "elements": [button],
-    }
+    return share_actions(
+        key,
+        action_id=words.SHARE_SUMMARY_ACTION_ID,
+        block_id=words.SHARE_SUMMARY_ACTION_ID,
+    )
 
 
 def kept_summary(kept: KeptStore, key: str, user: str = "") -> Answer | None:
