@@ -49,7 +49,7 @@ def _header(exp: Explanation) -> str:
 
 
 def summary_totals(summary: Summary) -> str:
-    """ "127 lines read (16 KB) · 20 events found · formats: postfix ×127"."""
+    """The totals line: lines read, events found, formats, lines not understood."""
     return words.totals_text(
         summary.lines_read,
         summary.events,
